@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CondominiumsConfig(AppConfig):
+    name = "tantieme.condominiums"
+    label = "condominiums"

@@ -1,0 +1,39 @@
+"""Reads that cross relations. Every function here runs inside a firm scope."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from tantieme.condominiums.models import CoOwner, Condominium, LotShare, Ownership, SyndicContact
+
+
+def co_owner_accounts_for_user(user_id: int) -> QuerySet[CoOwner]:
+    """The co-owner accounts a portal user may see: theirs, in the firm in scope."""
+    return CoOwner.objects.filter(users__id=user_id).select_related("condominium").order_by("reference")
+
+
+def get_co_owner_for_user(user_id: int, co_owner_id: int) -> CoOwner:
+    """One of the user's accounts; another's is DoesNotExist (a 404 for views)."""
+    return co_owner_accounts_for_user(user_id).get(pk=co_owner_id)
+
+
+def current_ownerships(co_owner: CoOwner, day: datetime.date) -> QuerySet[Ownership]:
+    """The lots a co-owner holds on `day`, with their building and their tantièmes per key."""
+    return (
+        Ownership.objects.filter(co_owner=co_owner, start_date__lte=day)
+        .exclude(end_date__lt=day)
+        .select_related("lot__building")
+        .prefetch_related(
+            Prefetch("lot__shares", queryset=LotShare.objects.select_related("key").order_by("key__code"))
+        )
+        .order_by("lot__number")
+    )
+
+
+def contacts_for(condominium: Condominium) -> QuerySet[SyndicContact]:
+    """The condominium's own contacts, then the firm-wide ones."""
+    return SyndicContact.objects.filter(condominium__in=[condominium.pk]) | SyndicContact.objects.filter(
+        condominium__isnull=True
+    )

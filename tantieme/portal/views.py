@@ -1,0 +1,75 @@
+"""The co-owner's pages. Thin: data comes from the domain apps' queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tantieme.condominiums.models import CoOwner
+from tantieme.condominiums.queries import co_owner_accounts_for_user, contacts_for, current_ownerships
+
+View = Callable[..., HttpResponse]
+
+
+def co_owner_required(view: View) -> View:
+    """Signed-in co-owners only; staff are sent to the back office."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_co_owner:  # type: ignore[union-attr]
+            return redirect("backoffice:home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _accounts(request: HttpRequest) -> list[CoOwner]:
+    return list(co_owner_accounts_for_user(request.user.pk))
+
+
+@co_owner_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"accounts": _accounts(request), "menu": "home"})
+
+
+@co_owner_required
+def contacts(request: HttpRequest) -> HttpResponse:
+    accounts = _accounts(request)
+    condominiums = {account.condominium_id: account.condominium for account in accounts}
+    blocks = [(condominium, list(contacts_for(condominium))) for condominium in condominiums.values()]
+    return render(request, "portal/contacts.html", {"blocks": blocks, "menu": "contacts"})
+
+
+@co_owner_required
+def properties(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    holdings = [(account, list(current_ownerships(account, today))) for account in _accounts(request)]
+    return render(request, "portal/properties.html", {"holdings": holdings, "menu": "properties"})
+
+
+@co_owner_required
+def information(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/information.html", {"accounts": _accounts(request), "menu": "information"})
+
+
+def _section_in_preparation(menu: str, title: str) -> View:
+    """Menu entries whose domain (ledger, requests, documents) is built by a later issue."""
+
+    @co_owner_required
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(request, "portal/in_preparation.html", {"menu": menu, "title": title})
+
+    return view
+
+
+account = _section_in_preparation("account", _("Mon compte copropriétaire"))
+requests = _section_in_preparation("requests", _("Mes demandes"))
+documents = _section_in_preparation("documents", _("Mes documents"))

@@ -1,0 +1,106 @@
+"""Users: co-owners, the syndic's staff and platform operators, each inside one firm."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tantieme.tenancy.models import Firm
+from tantieme.users.enums import UserKind
+
+_LOGIN_SEPARATORS = re.compile(r"[\s\u00a0\-./_]+")
+
+
+def normalize_login(text: str) -> str:
+    """E-mail logins in lower case; reference-like identifiers in upper case without separators."""
+    text = (text or "").strip()
+    if "@" in text:
+        return text.lower()
+    return _LOGIN_SEPARATORS.sub("", text).upper()
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Natural keys are only meaningful for operators, whose login is installation-wide;
+        # everyone else is looked up within a firm (users.backends.FirmBackend).
+        return self.get(firm__isnull=True, login=normalize_login(username or ""))
+
+    def create_user(self, login: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(login=normalize_login(login), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, login: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(firm=None, kind=UserKind.OPERATOR, is_staff=True, is_superuser=True)
+        return self.create_user(login, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        help_text=_("Vide pour les opérateurs de la plateforme."),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=UserKind.choices, default=UserKind.CO_OWNER)
+    login = models.CharField(
+        _("identifiant"), max_length=150,
+        help_text=_("Référence copropriétaire sans espaces (A6060001) ou adresse e-mail pour l'équipe."),
+    )
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    language = models.CharField(_("langue"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")])
+    is_active = models.BooleanField(_("actif"), default=True)
+    # Access to the Django admin, which only the operator host serves.
+    is_staff = models.BooleanField(_("accès à l'administration de la plateforme"), default=False)
+    must_change_password = models.BooleanField(_("doit changer son mot de passe"), default=False)
+    temporary_password_expires_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    date_joined = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "login"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "login"], condition=models.Q(firm__isnull=False), name="user_login_unique_in_firm"
+            ),
+            models.UniqueConstraint(
+                fields=["login"], condition=models.Q(firm__isnull=True), name="operator_login_unique"
+            ),
+            models.UniqueConstraint(
+                "firm", Lower("email"), condition=~models.Q(email=""), name="user_email_unique_in_firm"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.login
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.login
+
+    @property
+    def is_co_owner(self) -> bool:
+        return self.kind == UserKind.CO_OWNER
+
+    @property
+    def is_firm_staff(self) -> bool:
+        return self.kind == UserKind.STAFF

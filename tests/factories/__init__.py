@@ -1,0 +1,183 @@
+"""factory_boy factories. They write through `all_firms` so tests can build any firm's data."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import factory
+from django.db import models
+
+from tantieme.condominiums.enums import ContactRole, KeyKind, LotKind
+from tantieme.condominiums.models import (
+    AllocationKey,
+    Building,
+    CoOwner,
+    Condominium,
+    Lot,
+    LotShare,
+    Ownership,
+    SyndicContact,
+)
+from tantieme.tenancy.enums import StaffRole
+from tantieme.tenancy.models import Firm, StaffMembership
+from tantieme.users.enums import UserKind
+from tantieme.users.models import User
+
+DEFAULT_PASSWORD = "Test-Password-2026!"
+
+
+class ScopedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class: type[models.Model]) -> Any:
+        return getattr(model_class, "all_firms", model_class._default_manager)
+
+
+class FirmFactory(ScopedFactory):
+    class Meta:
+        model = Firm
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"cabinet{n}")
+    name = factory.LazyAttribute(lambda o: f"Cabinet {o.slug.capitalize()}")
+    legal_name = factory.LazyAttribute(lambda o: f"{o.name} SARL")
+    address_line1 = "10 rue de la Paix"
+    postal_code = "75002"
+    city = "Paris"
+    phone = "01 23 45 67 89"
+    contact_email = factory.LazyAttribute(lambda o: f"contact@{o.slug}.example")
+    siren = "732829320"
+    professional_card = "CPI 7501 2020 000 000 001"
+    financial_guarantor = "Galian, 89 rue La Boétie, 75008 Paris"
+
+
+class CondominiumFactory(ScopedFactory):
+    class Meta:
+        model = Condominium
+
+    firm = factory.SubFactory(FirmFactory)
+    code = factory.Sequence(lambda n: f"{100 + n % 900:03d}")
+    name = factory.LazyAttribute(lambda o: f"Résidence {o.code}")
+    address_line1 = "1 rue aux sources"
+    postal_code = "75000"
+    city = "Paris"
+    iban = "FR1140031000010000113172M58"
+    bic = "CDCGFRPPXXX"
+
+
+class BuildingFactory(ScopedFactory):
+    class Meta:
+        model = Building
+
+    condominium = factory.SubFactory(CondominiumFactory)
+    code = factory.Sequence(lambda n: f"B{n}")
+    name = factory.LazyAttribute(lambda o: f"Bâtiment {o.code}")
+
+
+class LotFactory(ScopedFactory):
+    class Meta:
+        model = Lot
+
+    condominium = factory.SubFactory(CondominiumFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    kind = LotKind.APARTMENT
+    floor = 1
+
+
+class AllocationKeyFactory(ScopedFactory):
+    class Meta:
+        model = AllocationKey
+
+    condominium = factory.SubFactory(CondominiumFactory)
+    code = factory.Sequence(lambda n: f"K{n}")
+    label = "Charges générales"
+    total = 1000
+    kind = KeyKind.SPECIAL
+
+
+class LotShareFactory(ScopedFactory):
+    class Meta:
+        model = LotShare
+
+    key = factory.SubFactory(AllocationKeyFactory)
+    lot = factory.SubFactory(LotFactory, condominium=factory.SelfAttribute("..key.condominium"))
+    shares = 100
+
+
+class CoOwnerFactory(ScopedFactory):
+    class Meta:
+        model = CoOwner
+
+    condominium = factory.SubFactory(CondominiumFactory)
+    firm = factory.SelfAttribute("condominium.firm")
+    reference = factory.Sequence(lambda n: f"A{{code}}{n + 1:04d}")
+    civility = "M."
+    last_name = factory.Sequence(lambda n: f"NOM{n}")
+    first_name = "Jean"
+    address_line1 = "1 rue aux sources"
+    postal_code = "75000"
+    city = "Paris"
+
+    @classmethod
+    def _create(cls, model_class: type[CoOwner], *args: Any, **kwargs: Any) -> CoOwner:
+        kwargs["reference"] = kwargs["reference"].replace("{code}", kwargs["condominium"].code)
+        return super()._create(model_class, *args, **kwargs)
+
+
+class OwnershipFactory(ScopedFactory):
+    class Meta:
+        model = Ownership
+
+    co_owner = factory.SubFactory(CoOwnerFactory)
+    lot = factory.SubFactory(LotFactory, condominium=factory.SelfAttribute("..co_owner.condominium"))
+    start_date = datetime.date(2015, 1, 1)
+
+
+class SyndicContactFactory(ScopedFactory):
+    class Meta:
+        model = SyndicContact
+
+    firm = factory.SubFactory(FirmFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    role = ContactRole.MANAGER
+    email = factory.Sequence(lambda n: f"contact{n}@example.com")
+
+
+class UserFactory(ScopedFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    firm = factory.SubFactory(FirmFactory)
+    kind = UserKind.CO_OWNER
+    login = factory.Sequence(lambda n: f"USER{n:04d}")
+    first_name = "Jean"
+    last_name = "Test"
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        if create:
+            obj.save()
+
+
+class StaffUserFactory(UserFactory):
+    kind = UserKind.STAFF
+    login = factory.Sequence(lambda n: f"staff{n}@example.com")
+    email = factory.SelfAttribute("login")
+
+    @factory.post_generation
+    def membership(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        if create:
+            StaffMembership.all_firms.create(firm=obj.firm, user=obj, role=extracted or StaffRole.MANAGER)
+
+
+def co_owner_user(co_owner: CoOwner, **kwargs: Any) -> User:
+    """A portal login for a co-owner account, named after its reference."""
+    kwargs.setdefault("login", co_owner.reference)
+    user = UserFactory(firm=co_owner.firm, **kwargs)
+    co_owner.users.add(user)
+    return user
