@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 
-os.environ.setdefault("TANTIEME_ENV", "test")
 
-from tantieme.condominiums.models import CoOwner, Condominium  # noqa: E402
-from tantieme.tenancy.models import Firm  # noqa: E402
-from tantieme.tenancy.scoping import firm_scope  # noqa: E402
-from tantieme.users.models import User  # noqa: E402
-from tests.factories import (  # noqa: E402
+from tantieme.condominiums.models import CoOwner, Condominium
+from tantieme.tenancy.models import Firm
+from tantieme.tenancy.scoping import firm_scope
+from tantieme.users.models import User
+from tests.factories import (
     CondominiumFactory,
     CoOwnerFactory,
     FirmFactory,
@@ -27,6 +27,35 @@ from tests.factories import (  # noqa: E402
     StaffUserFactory,
     co_owner_user,
 )
+
+
+CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") == "1"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """PostgreSQL and browser tests skip with a reason where those are absent, and fail in CI."""
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            message = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+            if _required("REQUIRE_POSTGRES"):
+                pytest.fail(f"REQUIRE_POSTGRES=1 but the suite runs on {connection.vendor}: {message}")
+            pytest.skip(message)
+    if item.get_closest_marker("browser") and not CHROMIUM_PATH.exists():
+        message = f"needs Chromium at {CHROMIUM_PATH} (apt-get install chromium)"
+        if _required("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER=1: {message}")
+        pytest.skip(message)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _required("REQUIRE_POSTGRES") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 needs DATABASE_URL=postgres://...")
 
 
 def host_of(firm: Firm) -> str:
