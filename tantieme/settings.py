@@ -25,7 +25,7 @@ IS_PRODUCTION = TANTIEME_ENV == "production"
 
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEVELOPMENT_SECRET_KEY = "dev-insecure-8c1f0a6e4b7d2c9e5f3a1b0d7e6c4a2f9b8d3e1c5a7f0b2d4e6c8a1f3b5d7e9"
+DEVELOPMENT_SECRET_KEY = "dev-insecure-8c1f0a6e4b7d2c9e5f3a1b0d7e6c4a2f9b8d3e1c5a7f0b2d4e6c8a1f3b5d7e9"  # noqa: S105  (production refuses it)
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", TANTIEME_ENV == "development")
 
@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "tantieme.tenancy",
     "tantieme.users",
     "tantieme.audit",
+    "tantieme.notifications",
     "tantieme.condominiums",
+    "tantieme.ledger",
     "tantieme.portal",
     "tantieme.backoffice",
     "tantieme.demo",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -33,14 +34,20 @@ class Condominium(models.Model):
     postal_code = models.CharField(_("code postal"), max_length=10)
     city = models.CharField(_("ville"), max_length=100)
     registry_number = models.CharField(
-        _("numéro d'immatriculation"), max_length=9, blank=True, validators=[registry_validator],
+        _("numéro d'immatriculation"),
+        max_length=9,
+        blank=True,
+        validators=[registry_validator],
         help_text=_("Registre national d'immatriculation des copropriétés"),
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         _("début de l'exercice (mois)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     reference_letter = models.CharField(
-        _("lettre des références"), max_length=1, default="A", validators=[letter_validator],
+        _("lettre des références"),
+        max_length=1,
+        default="A",
+        validators=[letter_validator],
         help_text=_("Première lettre des références copropriétaires (A dans A 606 0001)."),
     )
     bank_name = models.CharField(_("banque"), max_length=100, blank=True)
@@ -80,7 +87,8 @@ class Building(models.Model):
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("nom"), max_length=100)
 
-    objects = FirmScopedManager["Building"]("condominium__firm")
+    firm_lookup: ClassVar[str] = "condominium__firm"
+    objects = FirmScopedManager["Building"]()
     all_firms = models.Manager["Building"]()
 
     class Meta:
@@ -101,10 +109,13 @@ class Lot(models.Model):
         Building, on_delete=models.PROTECT, null=True, blank=True, related_name="lots", verbose_name=_("bâtiment")
     )
     staircase = models.CharField(_("escalier"), max_length=20, blank=True)
-    floor = models.SmallIntegerField(_("étage"), null=True, blank=True, help_text=_("0 : rez-de-chaussée ; -1 : sous-sol"))
+    floor = models.SmallIntegerField(
+        _("étage"), null=True, blank=True, help_text=_("0 : rez-de-chaussée ; -1 : sous-sol")
+    )
     description = models.CharField(_("désignation"), max_length=200, blank=True)
 
-    objects = FirmScopedManager["Lot"]("condominium__firm")
+    firm_lookup: ClassVar[str] = "condominium__firm"
+    objects = FirmScopedManager["Lot"]()
     all_firms = models.Manager["Lot"]()
 
     class Meta:
@@ -138,7 +149,8 @@ class AllocationKey(models.Model):
     total = models.PositiveIntegerField(_("total des tantièmes"), validators=[MinValueValidator(1)])
     kind = models.CharField(_("type"), max_length=10, choices=KeyKind.choices, default=KeyKind.SPECIAL)
 
-    objects = FirmScopedManager["AllocationKey"]("condominium__firm")
+    firm_lookup: ClassVar[str] = "condominium__firm"
+    objects = FirmScopedManager["AllocationKey"]()
     all_firms = models.Manager["AllocationKey"]()
 
     class Meta:
@@ -164,7 +176,8 @@ class LotShare(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="shares")
     shares = models.PositiveIntegerField(_("tantièmes"))
 
-    objects = FirmScopedManager["LotShare"]("key__condominium__firm")
+    firm_lookup: ClassVar[str] = "key__condominium__firm"
+    objects = FirmScopedManager["LotShare"]()
     all_firms = models.Manager["LotShare"]()
 
     class Meta:
@@ -252,7 +265,8 @@ class Ownership(models.Model):
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"), null=True, blank=True)
 
-    objects = FirmScopedManager["Ownership"]("co_owner__firm")
+    firm_lookup: ClassVar[str] = "co_owner__firm"
+    objects = FirmScopedManager["Ownership"]()
     all_firms = models.Manager["Ownership"]()
 
     class Meta:

@@ -32,7 +32,7 @@ class TenantMiddleware:
         hostname = hostname_of(request)
         if hostname == settings.OPERATOR_HOST:
             request.firm = None  # type: ignore[attr-defined]
-            request.urlconf = settings.OPERATOR_URLCONF
+            request.urlconf = settings.OPERATOR_URLCONF  # type: ignore[attr-defined]
             with all_firms_scope():
                 return self.get_response(request)
         firm = resolve_firm(hostname)

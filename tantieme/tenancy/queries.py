@@ -9,7 +9,7 @@ _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "[::1]", "testserver"}
 
 
 def firm_slug_for_host(hostname: str) -> str | None:
-    """"horizon.localhost" -> "horizon"; the bare domain or loopback -> DEFAULT_FIRM."""
+    """ "horizon.localhost" -> "horizon"; the bare domain or loopback -> DEFAULT_FIRM."""
     base = settings.BASE_DOMAIN
     if hostname == base or hostname in _LOOPBACK_NAMES:
         return settings.DEFAULT_FIRM or None

@@ -1,6 +1,7 @@
 """Fail-closed tenant scoping (after django-scopes, as used by pretix).
 
-Every model that belongs to a firm declares `objects = FirmScopedManager("<path to firm>")`.
+Every model that belongs to a firm declares `objects = FirmScopedManager()` and, when the firm is
+not its own `firm` field, the lookup that reaches it: `firm_lookup = "condominium__firm"`.
 Its querysets are filtered on the firm in scope; with no firm in scope they raise
 `TenantScopeError` instead of returning every firm's rows. The web request sets the scope from
 the host name (tenancy.middleware); commands, tasks and tests set it explicitly:
@@ -17,7 +18,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import models
 
@@ -86,14 +87,6 @@ def current_scope() -> Firm | _AllFirms | None:
 class FirmScopedManager(models.Manager[_M], Generic[_M]):
     """Default manager of firm-owned models: filters on the firm in scope, or refuses."""
 
-    def __init__(self, firm_path: str = "firm") -> None:
-        super().__init__()
-        self.firm_path = firm_path
-
-    def deconstruct(self) -> tuple[bool, str | None, str | None, tuple[Any, ...], dict[str, Any]]:
-        as_manager, manager_class, qs_class, args, kwargs = super().deconstruct()
-        return as_manager, manager_class, qs_class, (self.firm_path,), kwargs
-
     def get_queryset(self) -> models.QuerySet[_M]:
         scope = _scope.get()
         queryset = super().get_queryset()
@@ -104,4 +97,7 @@ class FirmScopedManager(models.Manager[_M], Generic[_M]):
             )
         if isinstance(scope, _AllFirms):
             return queryset
-        return queryset.filter(**{self.firm_path: scope})
+        # Read from the model, not the manager: Django builds related managers from this class
+        # with no arguments, and they must filter on the same path.
+        lookup = getattr(self.model, "firm_lookup", "firm")
+        return queryset.filter(**{lookup: scope})
