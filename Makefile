@@ -39,7 +39,7 @@ run: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy tantieme tests
+	$(BIN)/mypy tantieme
 	$(BIN)/lint-imports
 
 pytest: install-dev

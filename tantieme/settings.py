@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "tantieme.core",
     "tantieme.tenancy",
     "tantieme.users",
@@ -72,7 +76,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "tantieme.users.middleware.SessionFirmMiddleware",
+    # Absolute session lifetime, forced password change, staff two-factor gate.
+    "tantieme.users.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,12 +136,34 @@ PASSWORD_HASHERS = [
 if TANTIEME_ENV == "test":
     # Hashing cost is irrelevant to what tests check and would dominate their run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# CNIL délibération 2022-100, case 1 (AUTH-01); every form that sets a password runs these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("login", "first_name", "last_name", "email")},
+    },
+    {"NAME": "tantieme.users.validators.CnilStrengthValidator"},
+    {"NAME": "tantieme.users.validators.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tantieme.users.validators.CommonDerivativeValidator"},
+    {"NAME": "tantieme.users.validators.ContextWordsValidator"},
 ]
+# Reset links live one hour (Django's default is three days); activation links and temporary
+# passwords follow the post (users.services).
+PASSWORD_RESET_TIMEOUT = 60 * 60
+ACTIVATION_LINK_LIFETIME_DAYS = 14
+TEMPORARY_PASSWORD_LIFETIME_DAYS = 30
+EMAIL_CONFIRMATION_LIFETIME_DAYS = 7
+# Throttling (AUTH-05), counted in the database so that every web process shares it.
+LOGIN_THROTTLE_FREE_FAILURES = 5  # failures per identifier before delays start
+LOGIN_THROTTLE_FIRST_DELAY = 60  # seconds, then doubling
+LOGIN_THROTTLE_MAX_DELAY = 60 * 60
+LOGIN_THROTTLE_DAILY_FAILURES = 25  # per identifier and 24 hours
+LOGIN_THROTTLE_IP_FAILURES = env_int("LOGIN_THROTTLE_IP_FAILURES", 30)  # per address and hour
+RESET_THROTTLE_ACCOUNT_PER_HOUR = 5
+RESET_THROTTLE_IP_PER_HOUR = 20
+# Staff sign in with a TOTP code (AUTH-06); the issuer is the name shown in authenticator apps.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Tantième")
 SILENCED_SYSTEM_CHECKS = [
     # The login identifier is unique per firm, not installation-wide; FirmBackend authenticates
     # within the firm resolved from the host, which is what auth.W004 asks a custom backend to do.
@@ -194,6 +223,7 @@ FORMAT_MODULE_PATH = ["tantieme.formats"]
 # --- Static and private files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     # Private files (logos, documents) are never served by URL: views read them after a check.
@@ -232,19 +262,40 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Tantième <ne-pas-repondre@{BASE_DOMAIN}>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Outbox bodies carrying a link with a token are blanked once sent (kept in development for the
+# /dev/courriels/ page).
+OUTBOX_REDACT_SENSITIVE = env_bool("OUTBOX_REDACT_SENSITIVE", not DEBUG)
+
+# --- Tasks -------------------------------------------------------------------------------------
+# django-tasks (the backport of Django 6's tasks API). "immediate" runs a task when it is enqueued
+# (after the commit that queued it): development and tests. "database" stores it for the worker
+# (`manage.py db_worker`, from django-tasks-db): production, so that a request never waits for SMTP.
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database" if IS_PRODUCTION else "immediate", ("immediate", "database"))
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 # --- Payments ----------------------------------------------------------------------------------
 SANDBOX_BANK_ENABLED = env_bool("SANDBOX_BANK_ENABLED", not IS_PRODUCTION)
 
 # --- Logging -----------------------------------------------------------------------------------
-LOG_LEVEL = env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL", "warning" if TANTIEME_ENV == "test" else "info", ("debug", "info", "warning", "error")
+).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # mail.log is the test SMTP server (aiosmtpd): its per-connection chatter is noise.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "mail.log": {"level": "WARNING"}},
 }
 
 # --- Refusals ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from tantieme.core import views as core_views
+from tantieme.notifications import views as notification_views
 
 urlpatterns = [
     path("", include("tantieme.portal.urls")),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("compte/", include("tantieme.users.urls")),
     path("logo/", core_views.firm_logo, name="firm_logo"),
     path("langue/", set_language, name="set_language"),
+    # Development only: the mail the outbox sent (404 unless DEBUG).
+    path("dev/courriels/", notification_views.dev_outbox, name="dev_outbox"),
 ]
 
 handler400 = "tantieme.core.views.bad_request"

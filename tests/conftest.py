@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 
-
-from tantieme.condominiums.models import CoOwner, Condominium
+from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.tenancy.models import Firm
 from tantieme.tenancy.scoping import firm_scope
 from tantieme.users.models import User
@@ -27,7 +30,6 @@ from tests.factories import (
     StaffUserFactory,
     co_owner_user,
 )
-
 
 CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -63,11 +65,77 @@ def host_of(firm: Firm) -> str:
 
 
 def client_for(firm: Firm, user: User | None = None) -> Client:
-    """A test client talking to the firm's own host, signed in as `user` if given."""
+    """A test client talking to the firm's own host, signed in as `user` if given.
+
+    Staff are signed in with their second factor too (a confirmed TOTP device, as after
+    `users:otp_verify`), so back-office pages answer as they would in production.
+    """
     client = Client(HTTP_HOST=host_of(firm))
     if user is not None:
         client.force_login(user)
+        if user.is_firm_staff:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
     return client
+
+
+@dataclass
+class SmtpServer:
+    """What a real SMTP server (aiosmtpd, in this process) received."""
+
+    host: str
+    port: int
+    handler: Any
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(envelope.original_content, policy=default_policy) for envelope in self.handler.envelopes
+        ]  # type: ignore[misc]
+
+    def clear(self) -> None:
+        self.handler.envelopes.clear()
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """Start aiosmtpd on 127.0.0.1 (free port) and point Django's SMTP backend at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self) -> None:
+            self.envelopes: list[Any] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            self.envelopes.append(envelope)
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield SmtpServer(host="127.0.0.1", port=port, handler=handler)
+    finally:
+        controller.stop()
 
 
 @dataclass

@@ -4,31 +4,55 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tantieme.condominiums.models import Condominium
+from tantieme.tenancy.models import StaffMembership
 
 View = Callable[..., HttpResponse]
 
 
-def staff_required(view: View) -> View:
-    """The firm's staff only; anyone else gets a 404 (the back office does not exist for them)."""
+@overload
+def staff_required(view: View) -> View: ...
+@overload
+def staff_required(view: None = None, *, roles: tuple[str, ...]) -> Callable[[View], View]: ...
+def staff_required(view: View | None = None, *, roles: tuple[str, ...] | None = None) -> View | Callable[[View], View]:
+    """The firm's staff only, signed in with their second factor (AUTH-06); anyone else gets a 404
+    (the back office does not exist for them). With `roles`, other staff roles get a 403.
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_firm_staff:  # type: ignore[union-attr]
-            raise Http404
-        return view(request, *args, **kwargs)
+    Use as `@staff_required` or `@staff_required(roles=(StaffRole.MANAGER, ...))`.
+    """
 
-    return wrapper
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_firm_staff:  # type: ignore[union-attr]
+                raise Http404
+            if not user.is_verified():  # type: ignore[union-attr]
+                return redirect("users:otp_verify")
+            membership = StaffMembership.objects.filter(user=user).first()  # type: ignore[misc]
+            if membership is None:
+                raise Http404
+            if roles is not None and membership.role not in roles:
+                raise PermissionDenied
+            request.staff_membership = membership  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    if view is not None:
+        return decorate(view)
+    return decorate
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     condominiums = Condominium.objects.order_by("code")
-    return render(request, "backoffice/home.html", {"condominiums": condominiums})
+    return render(request, "backoffice/home.html", {"condominiums": condominiums, "menu": "home"})

@@ -3,8 +3,8 @@ from django.contrib import admin
 from tantieme.condominiums.models import (
     AllocationKey,
     Building,
-    CoOwner,
     Condominium,
+    CoOwner,
     Lot,
     LotShare,
     Ownership,

@@ -6,7 +6,7 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from tantieme.condominiums.models import CoOwner, Condominium, LotShare, Ownership, SyndicContact
+from tantieme.condominiums.models import Condominium, CoOwner, LotShare, Ownership, SyndicContact
 
 
 def co_owner_accounts_for_user(user_id: int) -> QuerySet[CoOwner]:

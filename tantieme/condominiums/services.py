@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from tantieme.condominiums.models import AllocationKey, CoOwner, Condominium, Lot, Ownership
+from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner, Lot, Ownership
 from tantieme.core.references import InvalidReferenceError, condominium_code_of, parse_reference
 
 
@@ -79,10 +79,7 @@ def transfer_lot(*, lot: Lot, buyer: CoOwner, sale_date: datetime.date) -> Owner
     if buyer.condominium_id != lot.condominium_id:
         raise ValidationError(_("L'acquéreur n'est pas copropriétaire de cette copropriété."))
     current = (
-        Ownership.objects.select_for_update()
-        .filter(lot=lot, end_date__isnull=True)
-        .order_by("-start_date")
-        .first()
+        Ownership.objects.select_for_update().filter(lot=lot, end_date__isnull=True).order_by("-start_date").first()
     )
     if current is not None:
         if current.start_date >= sale_date:

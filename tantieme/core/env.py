@@ -61,9 +61,7 @@ def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_choice(
-    name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] | None = None
-) -> str:
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] | None = None) -> str:
     value = env_str(name, default, environ=environ).strip().lower()
     if value not in choices:
         raise EnvError(f"Environment variable {name} must be one of {', '.join(choices)}, not {value!r}.")

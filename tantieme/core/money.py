@@ -77,13 +77,13 @@ def format_amount(value: Decimal | int, *, currency: bool = True, language: str 
     language = (language or translation.get_language() or "fr")[:2]
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]
     if language == "en":
         text = f"{sign}{','.join(groups)}.{cents}"
-        return f"{sign}€{text[len(sign):]}" if currency else text
+        return f"{sign}€{text[len(sign) :]}" if currency else text
     text = f"{sign}{NBSP.join(groups)},{cents}"
     return f"{text}{NBSP}€" if currency else text
 

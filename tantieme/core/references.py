@@ -18,7 +18,7 @@ class InvalidReferenceError(ValueError):
 
 
 def parse_reference(text: str) -> str:
-    """"a-606-0001", " A 606 0001 " -> "A6060001"; anything else raises InvalidReferenceError."""
+    """ "a-606-0001", " A 606 0001 " -> "A6060001"; anything else raises InvalidReferenceError."""
     compact = _SEPARATORS.sub("", text or "").upper()
     if not _CANONICAL.match(compact):
         raise InvalidReferenceError(
@@ -37,7 +37,7 @@ def is_reference(text: str) -> bool:
 
 
 def format_reference(canonical: str) -> str:
-    """"A6060001" -> "A 606 0001"."""
+    """ "A6060001" -> "A 606 0001"."""
     return f"{canonical[0]} {canonical[1:4]} {canonical[4:]}" if len(canonical) == 8 else canonical
 
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user, contacts_for, current_ownerships
@@ -32,6 +33,7 @@ def co_owner_required(view: View) -> View:
 
 
 def _accounts(request: HttpRequest) -> list[CoOwner]:
+    assert request.user.pk is not None
     return list(co_owner_accounts_for_user(request.user.pk))
 
 
@@ -60,7 +62,7 @@ def information(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/information.html", {"accounts": _accounts(request), "menu": "information"})
 
 
-def _section_in_preparation(menu: str, title: str) -> View:
+def _section_in_preparation(menu: str, title: StrOrPromise) -> View:
     """Menu entries whose domain (ledger, requests, documents) is built by a later issue."""
 
     @co_owner_required

@@ -5,7 +5,8 @@ from tantieme.users.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+# The stubs type UserAdmin for AbstractUser subclasses only; ours extends AbstractBaseUser.
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     ordering = ["firm", "login"]
     list_display = ["login", "firm", "kind", "email", "is_active", "must_change_password"]
     list_filter = ["firm", "kind", "is_active"]
@@ -13,8 +14,20 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("firm", "kind", "login", "password")}),
         ("Identité", {"fields": ("first_name", "last_name", "email", "language")}),
-        ("Accès", {"fields": ("is_active", "must_change_password", "temporary_password_expires_at", "is_staff",
-                              "is_superuser", "groups", "user_permissions")}),
+        (
+            "Accès",
+            {
+                "fields": (
+                    "is_active",
+                    "must_change_password",
+                    "temporary_password_expires_at",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("firm", "kind", "login", "password1", "password2")}),)

@@ -13,9 +13,10 @@ from tantieme.users.models import User, normalize_login
 
 def find_user_for_login(firm_id: int | None, identifier: str) -> User | None:
     """The user of this firm (or the operator, firm None) named by an identifier or an e-mail."""
-    users = User.objects.filter(firm_id=firm_id)
     if firm_id is None:
-        users = users.filter(kind=UserKind.OPERATOR)
+        users = User.objects.filter(firm__isnull=True, kind=UserKind.OPERATOR)
+    else:
+        users = User.objects.filter(firm_id=firm_id)
     if "@" in identifier:
         match = users.filter(email__iexact=identifier.strip()).first()
         if match is not None:
@@ -33,6 +34,10 @@ class FirmBackend(ModelBackend):
         user = find_user_for_login(firm.pk if firm is not None else None, username)
         if user is None:
             # Hash anyway so that a wrong identifier takes as long as a wrong password.
+            User().set_password(password)
+            return None
+        if not user.has_usable_password():
+            # Invited but not yet activated: same cost, same answer as a wrong password.
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -47,18 +47,25 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     firm = models.ForeignKey(
-        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Firm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         help_text=_("Vide pour les opérateurs de la plateforme."),
     )
     kind = models.CharField(_("type"), max_length=20, choices=UserKind.choices, default=UserKind.CO_OWNER)
     login = models.CharField(
-        _("identifiant"), max_length=150,
+        _("identifiant"),
+        max_length=150,
         help_text=_("Référence copropriétaire sans espaces (A6060001) ou adresse e-mail pour l'équipe."),
     )
     email = models.EmailField(_("adresse e-mail"), blank=True)
     first_name = models.CharField(_("prénom"), max_length=100, blank=True)
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
-    language = models.CharField(_("langue"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")])
+    language = models.CharField(
+        _("langue"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
+    )
     is_active = models.BooleanField(_("actif"), default=True)
     # Access to the Django admin, which only the operator host serves.
     is_staff = models.BooleanField(_("accès à l'administration de la plateforme"), default=False)
@@ -71,7 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "login"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -104,3 +111,77 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_firm_staff(self) -> bool:
         return self.kind == UserKind.STAFF
+
+
+class TokenPurpose(models.TextChoices):
+    ACTIVATION = "activation", _("Activation du compte")
+    PASSWORD_RESET = "password_reset", _("Réinitialisation du mot de passe")
+    EMAIL_CONFIRMATION = "email_confirmation", _("Confirmation d'adresse e-mail")
+
+
+class AccessToken(models.Model):
+    """A single-use link (activation, reset, e-mail confirmation). Only the SHA-256 of the token is kept."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="access_tokens")
+    purpose = models.CharField(max_length=30, choices=TokenPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    new_email = models.EmailField(blank=True, help_text=_("Adresse à confirmer (confirmation d'e-mail)."))
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien d'accès")
+        verbose_name_plural = _("liens d'accès")
+        indexes = [models.Index(fields=["user", "purpose"], name="access_token_user_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.user_id}"
+
+    def is_usable(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and now < self.expires_at
+
+
+class Throttle(models.Model):
+    """A throttling counter shared by every web process (AUTH-05): one row per (scope, hashed key).
+
+    `key` is the SHA-256 of the firm and the identifier or address, so what people type in the
+    identifier field (sometimes a password) is never stored.
+    """
+
+    scope = models.CharField(max_length=30)
+    key = models.CharField(max_length=64)
+    window_started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("limitation de tentatives")
+        verbose_name_plural = _("limitations de tentatives")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="throttle_scope_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}"
+
+
+class PortfolioCondominium(models.Model):
+    """Limits a staff member to some condominiums; a staff member without any row sees them all."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="portfolio")
+    # By name: users sits below condominiums in the layers and never imports it.
+    condominium = models.ForeignKey("condominiums.Condominium", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("copropriété du portefeuille")
+        verbose_name_plural = _("portefeuille de copropriétés")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "condominium"], name="portfolio_condominium_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.condominium_id}"

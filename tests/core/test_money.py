@@ -54,7 +54,12 @@ def test_allocate_worked_example_with_tie() -> None:
     assert allocate(Decimal("100.00"), [1, 1, 1]) == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
     # Equal remainders: the larger weight wins the cent before the earlier position.
     assert allocate(Decimal("0.02"), [1, 3]) == [Decimal("0.00"), Decimal("0.02")]
-    assert allocate(Decimal("0.03"), [1, 2, 1, 2]) == [Decimal("0.01"), Decimal("0.01"), Decimal("0.00"), Decimal("0.01")]
+    assert allocate(Decimal("0.03"), [1, 2, 1, 2]) == [
+        Decimal("0.01"),
+        Decimal("0.01"),
+        Decimal("0.00"),
+        Decimal("0.01"),
+    ]
     assert allocate(Decimal("10.00"), [0, 5, 5]) == [Decimal("0.00"), Decimal("5.00"), Decimal("5.00")]
     assert allocate(Decimal("-10.00"), [1, 2]) == [Decimal("-3.33"), Decimal("-6.67")]
 

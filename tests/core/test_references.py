@@ -28,7 +28,9 @@ def test_parse_reference_accepts_what_people_type(text: str, canonical: str) -> 
     assert parse_reference(text) == canonical
 
 
-@pytest.mark.parametrize("text", ["", "606 0001", "A 60 6001", "AA 606 0001", "A 606 00001", "A 606 0é01", "1 606 0001"])
+@pytest.mark.parametrize(
+    "text", ["", "606 0001", "A 60 6001", "AA 606 0001", "A 606 00001", "A 606 0é01", "1 606 0001"]
+)
 def test_parse_reference_refuses_the_rest(text: str) -> None:
     with pytest.raises(InvalidReferenceError, match="référence copropriétaire"):
         parse_reference(text)

@@ -20,10 +20,18 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_URL"}}
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environ.update(env)
     return subprocess.run(  # noqa: S603  (fixed arguments, our own manage.py)
-        [sys.executable, str(ROOT / "manage.py"), *args], env=environ, capture_output=True, text=True, timeout=120,
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
 

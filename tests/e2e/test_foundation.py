@@ -38,8 +38,16 @@ def test_co_owner_signs_in_and_sees_the_letter_details(demo: None, live_server, 
     assert "M. et Mme TEST" in body
     assert "1 rue aux sources" in body
     assert "A 606 0001" in body
-    for entry in ("Accueil", "Contacts syndic", "Mon compte copropriétaire", "Mes biens", "Mes demandes",
-                  "Mes informations", "Mes documents", "Déconnexion"):
+    for entry in (
+        "Accueil",
+        "Contacts syndic",
+        "Mon compte copropriétaire",
+        "Mes biens",
+        "Mes demandes",
+        "Mes informations",
+        "Mes documents",
+        "Déconnexion",
+    ):
         assert page.get_by_role("navigation").get_by_text(entry, exact=True).count() == 1
     screenshot(page, "home-a6060001")
 

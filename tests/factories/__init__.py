@@ -12,8 +12,8 @@ from tantieme.condominiums.enums import ContactRole, KeyKind, LotKind
 from tantieme.condominiums.models import (
     AllocationKey,
     Building,
-    CoOwner,
     Condominium,
+    CoOwner,
     Lot,
     LotShare,
     Ownership,

@@ -86,3 +86,9 @@ def test_page_queries_do_not_grow_with_the_number_of_lots(
     client = client_for(world.horizon, world.alice_user)
     with django_assert_max_num_queries(10):
         assert client.get(reverse(f"portal:{name}")).status_code == 200
+
+
+def test_the_stylesheet_is_served(world: World) -> None:
+    response = client_for(world.horizon).get("/static/css/tantieme.css")
+    assert response.status_code == 200
+    assert b"--" in b"".join(response.streaming_content)  # type: ignore[attr-defined]

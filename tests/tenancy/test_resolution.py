@@ -100,7 +100,9 @@ def test_credentials_of_one_firm_fail_on_another(world: World) -> None:
 def test_login_accepts_reference_written_with_spaces_and_lower_case(world: World) -> None:
     from tests.factories import DEFAULT_PASSWORD
 
-    response = client_for(world.horizon).post("/compte/connexion/", {"username": "a 606 0001", "password": DEFAULT_PASSWORD})
+    response = client_for(world.horizon).post(
+        "/compte/connexion/", {"username": "a 606 0001", "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 302
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tantieme.condominiums.models import CoOwner, Condominium, Lot, LotShare, Ownership
+from tantieme.condominiums.models import Condominium, CoOwner, Lot, LotShare, Ownership
 from tantieme.tenancy.scoping import TenantScopeError, all_firms_scope, current_firm, firm_scope
 from tests.conftest import World
 
