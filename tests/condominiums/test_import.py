@@ -577,8 +577,12 @@ def test_command_missing_file(firm: Firm, tmp_path: Path) -> None:
         call(str(tmp_path / "absent.csv"), "--firm", "horizon")
 
 
-def test_command_exit_status_is_not_zero_when_refused(firm: Firm, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_exit_status_is_not_zero_when_refused(
+    firm: Firm, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     utility = ManagementUtility(["manage.py", "import_condominium", str(DATA / "import_unknown_lot.csv")])
+    # run_from_argv() closes every connection when the command ends, the test's own included.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
 
     with pytest.raises(SystemExit) as exit_:
         utility.execute()

@@ -65,3 +65,30 @@ def test_horizon_credentials_fail_at_rivage(demo: None, live_server, page) -> No
     page.get_by_label("Mot de passe").fill("Demo-Copro-2026!")
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_role("alert").inner_text().strip() == "Identifiant ou mot de passe incorrect."
+
+
+def test_first_login_forces_a_new_password(demo: None, live_server, page) -> None:
+    page.goto(firm_url(live_server, "horizon", "/compte/connexion/"))
+    page.get_by_label("Identifiant ou adresse e-mail").fill("A6060002")
+    page.get_by_label("Mot de passe").fill("Bienvenue-A6060002")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/compte/mot-de-passe/**")
+
+    # Every other page sends the co-owner back to the change form.
+    page.goto(firm_url(live_server, "horizon", "/mes-biens/"))
+    assert "/compte/mot-de-passe/" in page.url
+
+    page.get_by_label("Mot de passe actuel (ou provisoire)").fill("Bienvenue-A6060002")
+    page.locator("#id_new_password1").fill("Abcdefgh1234")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("Abcdefgh1234")
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    error = page.locator(".field__error").first.inner_text()
+    assert "caractère spécial" in error
+    screenshot(page, "password-refused")
+
+    page.get_by_label("Mot de passe actuel (ou provisoire)").fill("Bienvenue-A6060002")
+    page.locator("#id_new_password1").fill("Quatre-Saisons-au-Balcon-2026")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("Quatre-Saisons-au-Balcon-2026")
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    page.wait_for_url(firm_url(live_server, "horizon", "/"))
+    assert "Mes coordonnées" in page.content()
