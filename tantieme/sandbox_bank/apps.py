@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SandboxBankConfig(AppConfig):
+    name = "tantieme.sandbox_bank"
+    label = "sandbox_bank"
