@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 export PORT
 
-.PHONY: run install install-dev lint test pytest messages clean help
+.PHONY: run install install-dev lint test pytest messages compile-messages clean help
 
 help:
 	@echo "make run    install, migrate, seed the demo and serve on http://horizon.localhost:$(PORT)/"
@@ -32,9 +32,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The periodic jobs (mail retries, next-day postings…) run every 5 minutes beside the server and
+# stop with it; tasks run in the web process (TASKS_BACKEND=immediate).
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@$(BIN)/python manage.py runperiodic --loop 300 >> var/periodic.log 2>&1 & periodic=$$!; \
+	trap "kill $$periodic 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
@@ -48,8 +52,13 @@ pytest: install-dev
 
 test: lint pytest
 
+# Regenerate the English catalogue from the French source strings; fill the new msgstr, then
+# `make compile-messages` (the .mo is committed so that installs need no gettext tools).
 messages: install-dev
-	cd tantieme && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete && ../$(BIN)/python ../manage.py compilemessages
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+
+compile-messages: install-dev
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

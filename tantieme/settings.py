@@ -24,6 +24,8 @@ TANTIEME_ENV = env_choice("TANTIEME_ENV", "development", ("development", "test",
 IS_PRODUCTION = TANTIEME_ENV == "production"
 
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+# The embedded SQLite database and private files live here; SQLite does not create the folder.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEVELOPMENT_SECRET_KEY = "dev-insecure-8c1f0a6e4b7d2c9e5f3a1b0d7e6c4a2f9b8d3e1c5a7f0b2d4e6c8a1f3b5d7e9"  # noqa: S105  (production refuses it)
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)

@@ -7,4 +7,4 @@ class UsersConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the user_logged_in receiver that stamps the sign-in time (absolute timeout).
-        from tantieme.users import middleware  # noqa: F401
+        from tantieme.users import middleware, periodic  # noqa: F401  (and the periodic jobs)
