@@ -1,0 +1,223 @@
+"""FEC — Fichier des écritures comptables (LPF art. A47 A-1), 18 columns, for one fiscal year.
+
+Opening entries come first: the balances carried forward from the previous years are computed
+(journal AN, number AN<year>-0000, one line per account and co-owner), then any opening entry
+stored in the year (reprise from a previous syndic), then every entry by validation date.
+Dates AAAAMMJJ, amounts with a decimal comma and no thousands separator, one separator per file
+("|" or tab), ISO-8859-15 by default. A line is "lettrée" (EcritureLet/DateLet) once lettering
+has settled all of it; the code and date are those of the lettering that settled it last.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+
+from tantieme.condominiums.models import Condominium
+from tantieme.core.money import format_plain
+from tantieme.ledger.enums import JournalKind
+from tantieme.ledger.models import MONEY_OUTPUT, ZERO, Account, FiscalYear, Journal, Line, Match, cents
+
+COLUMNS = (
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
+)
+SEPARATORS = {"pipe": "|", "tab": "\t"}
+ENCODINGS = ("iso-8859-15", "utf-8")
+# Typography that ISO-8859-15 lacks, written the nearest way.
+_ASCII_FALLBACK = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u202f": " ", "\u00a0": " "}
+)
+_MONEY = MONEY_OUTPUT
+
+
+def fec_filename(condominium: Condominium, fiscal_year: FiscalYear) -> str:
+    """`<id>FEC<closing date>.txt`: the id is the registry number (no SIREN is kept for a syndicate)."""
+    identifier = condominium.registry_number or f"{condominium.firm.siren}{condominium.code}"
+    return f"{identifier}FEC{fiscal_year.end_date:%Y%m%d}.txt"
+
+
+def _date(day: datetime.date | None) -> str:
+    return f"{day:%Y%m%d}" if day else ""
+
+
+@dataclass(frozen=True)
+class _Lettered:
+    code: str
+    date: datetime.date
+
+
+def _lettering_of(line_ids: list[int], amounts: dict[int, Decimal]) -> dict[int, _Lettered]:
+    matched: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    last: dict[int, _Lettered] = {}
+    rows = (
+        Match.objects.filter(Q(debit_line_id__in=line_ids) | Q(credit_line_id__in=line_ids))
+        .order_by("lettering__date", "lettering_id")
+        .values_list("debit_line_id", "credit_line_id", "lettering__code", "lettering__date", "amount")
+    )
+    wanted = set(line_ids)
+    for debit_id, credit_id, code, day, amount in rows.iterator(chunk_size=5000):
+        for line_id in (debit_id, credit_id):
+            if line_id in wanted:
+                matched[line_id] += amount
+                last[line_id] = _Lettered(code=code, date=day)
+    return {line_id: lettered for line_id, lettered in last.items() if matched[line_id] == amounts[line_id]}
+
+
+def fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[str, ...]]:
+    """The 18 fields of every line of the year, opening entries first (call inside a firm scope)."""
+    condominium = Condominium.objects.select_related("firm").get(pk=fiscal_year.condominium_id)
+    accounts = {account.pk: account for account in Account.objects.filter(condominium=condominium)}
+    opening_journal = Journal.objects.filter(condominium=condominium, kind=JournalKind.OPENING).first()
+    yield from _carried_forward(condominium, fiscal_year, accounts, opening_journal)
+
+    lines = list(
+        Line.objects.filter(entry__fiscal_year=fiscal_year)
+        .annotate(
+            opening_first=Case(
+                When(entry__journal__kind=JournalKind.OPENING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("opening_first", "entry__validation_date", "entry__date", "entry_id", "position")
+        .values_list(
+            "pk",
+            "entry__journal__code",
+            "entry__journal__label",
+            "entry__code",
+            "entry__date",
+            "account_id",
+            "co_owner__reference",
+            "co_owner__last_name",
+            "co_owner__first_name",
+            "entry__voucher",
+            "entry__voucher_date",
+            "label",
+            "debit",
+            "credit",
+            "entry__validation_date",
+        )
+    )
+    lettered = _lettering_of([row[0] for row in lines], {row[0]: row[12] + row[13] for row in lines})
+    for (
+        pk,
+        journal_code,
+        journal_label,
+        entry_code,
+        entry_date,
+        account_id,
+        reference,
+        last_name,
+        first_name,
+        voucher,
+        voucher_date,
+        label,
+        debit,
+        credit,
+        validation_date,
+    ) in lines:
+        account = accounts[account_id]
+        letter = lettered.get(pk)
+        yield (
+            journal_code,
+            journal_label,
+            entry_code,
+            _date(entry_date),
+            account.number,
+            account.label,
+            reference or "",
+            " ".join(part for part in (last_name, first_name) if part) if reference else "",
+            voucher,
+            _date(voucher_date),
+            label,
+            format_plain(debit),
+            format_plain(credit),
+            letter.code if letter else "",
+            _date(letter.date) if letter else "",
+            _date(validation_date),
+            "",
+            "",
+        )
+
+
+def _carried_forward(
+    condominium: Condominium, fiscal_year: FiscalYear, accounts: dict[int, Account], journal: Journal | None
+) -> Iterator[tuple[str, ...]]:
+    """À-nouveaux: balances before the year, per account and co-owner (computed, not stored)."""
+    rows = (
+        Line.objects.filter(condominium=condominium, date__lt=fiscal_year.start_date)
+        .values("account_id", "co_owner__reference", "co_owner__last_name", "co_owner__first_name")
+        .annotate(total=Sum(F("debit") - F("credit"), output_field=_MONEY))
+        .order_by("account_id", "co_owner__reference")
+    )
+    code = journal.code if journal else "AN"
+    label = journal.label if journal else "À-nouveaux"
+    day = _date(fiscal_year.start_date)
+    text = f"Report à nouveau au {fiscal_year.start_date:%d/%m/%Y}"
+    for row in sorted(rows, key=lambda row: (accounts[row["account_id"]].number, row["co_owner__reference"] or "")):
+        total = cents(row["total"])
+        if not total:
+            continue
+        account = accounts[row["account_id"]]
+        reference = row["co_owner__reference"] or ""
+        name = " ".join(part for part in (row["co_owner__last_name"], row["co_owner__first_name"]) if part)
+        yield (
+            code,
+            label,
+            f"{code}{fiscal_year.label}-0000",
+            day,
+            account.number,
+            account.label,
+            reference,
+            name if reference else "",
+            "AN",
+            day,
+            text,
+            format_plain(total if total > 0 else ZERO),
+            format_plain(-total if total < 0 else ZERO),
+            "",
+            "",
+            day,
+            "",
+            "",
+        )
+
+
+def _clean(value: str, separator: str) -> str:
+    return " ".join(value.replace(separator, " ").split())
+
+
+def render_fec(fiscal_year: FiscalYear, *, separator: str = "|", encoding: str = "iso-8859-15") -> bytes:
+    """The FEC file's bytes: header line, then one record per line, CRLF line ends."""
+    if separator not in SEPARATORS.values():
+        raise ValueError("Le séparateur d'un FEC est la barre verticale ou la tabulation.")
+    if encoding not in ENCODINGS:
+        raise ValueError(f"Encodage {encoding} non prévu (iso-8859-15 ou utf-8).")
+    records = [separator.join(COLUMNS)]
+    records += [separator.join(_clean(field, separator) for field in row) for row in fec_rows(fiscal_year)]
+    text = "\r\n".join(records) + "\r\n"
+    if encoding == "iso-8859-15":
+        return text.translate(_ASCII_FALLBACK).encode("iso-8859-15", errors="replace")
+    return text.encode("utf-8")
