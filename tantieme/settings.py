@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tantieme.tickets",
     "tantieme.announcements",
     "tantieme.ledger",
+    "tantieme.funds",
     "tantieme.payments",
     "tantieme.banking",
     "tantieme.sandbox_bank",
