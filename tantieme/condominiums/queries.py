@@ -11,7 +11,7 @@ from tantieme.condominiums.models import Condominium, CoOwner, LotShare, Ownersh
 
 def co_owner_accounts_for_user(user_id: int) -> QuerySet[CoOwner]:
     """The co-owner accounts a portal user may see: theirs, in the firm in scope."""
-    return CoOwner.objects.filter(users__id=user_id).select_related("condominium").order_by("reference")
+    return CoOwner.objects.filter(users__id=user_id).select_related("condominium__firm").order_by("reference")
 
 
 def get_co_owner_for_user(user_id: int, co_owner_id: int) -> CoOwner:

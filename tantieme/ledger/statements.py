@@ -53,6 +53,9 @@ class Statement:
     lines: tuple[StatementLine, ...]
     closing_balance: Decimal
     history_start: datetime.date | None
+    # The balance on `balance_date` (e.g. today), read in the same query when asked for.
+    balance_date: datetime.date | None = None
+    balance_on_date: Decimal | None = None
 
     @property
     def total_debit(self) -> Decimal:
@@ -101,12 +104,30 @@ def history_start(co_owner: CoOwner) -> datetime.date | None:
     return first
 
 
-def statement_for(co_owner: CoOwner, start: datetime.date | None = None, end: datetime.date | None = None) -> Statement:
-    """The statement of `co_owner` from `start` (default: the start of history) to `end` (default: today)."""
-    co_owner = CoOwner.objects.select_related("condominium__firm").get(pk=co_owner.pk)
+def _firm_is_loaded(co_owner: CoOwner) -> bool:
+    cache = co_owner._state.fields_cache
+    return "condominium" in cache and "firm" in co_owner.condominium._state.fields_cache
+
+
+def statement_for(
+    co_owner: CoOwner,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    *,
+    balance_date: datetime.date | None = None,
+) -> Statement:
+    """The statement of `co_owner` from `start` (default: the start of history) to `end` (default: today).
+
+    With `balance_date`, the balance on that day comes with it (one query fewer for pages that show both).
+    """
+    if not _firm_is_loaded(co_owner):
+        co_owner = CoOwner.objects.select_related("condominium__firm").get(pk=co_owner.pk)
     totals = Line.objects.filter(co_owner=co_owner).aggregate(
         first=Min("date"),
         opening=Sum(F("debit") - F("credit"), filter=Q(date__lt=start or datetime.date.min), output_field=_MONEY),
+        on_date=Sum(
+            F("debit") - F("credit"), filter=Q(date__lte=balance_date or datetime.date.min), output_field=_MONEY
+        ),
     )
     first_date: datetime.date | None = totals["first"]
     start = start or first_date or timezone.localdate()
@@ -177,4 +198,6 @@ def statement_for(co_owner: CoOwner, start: datetime.date | None = None, end: da
         lines=tuple(lines),
         closing_balance=running,
         history_start=first_date,
+        balance_date=balance_date,
+        balance_on_date=cents(totals["on_date"]) if balance_date is not None else None,
     )
