@@ -40,7 +40,8 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def page(chromium):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    # bypass_csp lets the accessibility checker (axe-core) be injected into our strict-CSP pages.
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()
@@ -58,3 +59,18 @@ def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Serious and critical WCAG 2.1 A/AA violations that axe-core finds on the current page."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+    return list(results)
