@@ -60,6 +60,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError("REQUIRE_POSTGRES=1 needs DATABASE_URL=postgres://...")
 
 
+@pytest.fixture(autouse=True)
+def _french_by_default() -> Iterator[None]:
+    """Requests activate their language in the thread; every test starts in French again."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
+
+
 def host_of(firm: Firm) -> str:
     return f"{firm.slug}.localhost"
 

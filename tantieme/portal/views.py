@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
+from tantieme.announcements.queries import announcements_for_user
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user, contacts_for, current_ownerships
 
 View = Callable[..., HttpResponse]
+
+HOME_ANNOUNCEMENTS = 20  # the most recent on the home page
 
 
 def co_owner_required(view: View) -> View:
@@ -39,7 +40,11 @@ def _accounts(request: HttpRequest) -> list[CoOwner]:
 
 @co_owner_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"accounts": _accounts(request), "menu": "home"})
+    assert request.user.pk is not None
+    announcements = list(announcements_for_user(request.user.pk)[:HOME_ANNOUNCEMENTS])
+    return render(
+        request, "portal/home.html", {"accounts": _accounts(request), "announcements": announcements, "menu": "home"}
+    )
 
 
 @co_owner_required
@@ -57,21 +62,4 @@ def properties(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/properties.html", {"holdings": holdings, "menu": "properties"})
 
 
-@co_owner_required
-def information(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/information.html", {"accounts": _accounts(request), "menu": "information"})
 
-
-def _section_in_preparation(menu: str, title: StrOrPromise) -> View:
-    """Menu entries whose domain (ledger, requests, documents) is built by a later issue."""
-
-    @co_owner_required
-    def view(request: HttpRequest) -> HttpResponse:
-        return render(request, "portal/in_preparation.html", {"menu": menu, "title": title})
-
-    return view
-
-
-account = _section_in_preparation("account", _("Mon compte copropriétaire"))
-requests = _section_in_preparation("requests", _("Mes demandes"))
-documents = _section_in_preparation("documents", _("Mes documents"))

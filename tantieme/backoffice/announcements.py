@@ -1,0 +1,67 @@
+"""Back office "Annonces": publish an announcement for a condominium (optionally e-mailed to the
+co-owners who accepted electronic notifications), list them with their readers, archive."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tantieme.announcements.forms import AnnouncementForm
+from tantieme.announcements.queries import announcements_for_staff
+from tantieme.announcements.services import archive_announcement, publish_announcement
+from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.views import staff_required
+from tantieme.tenancy.enums import StaffRole
+from tantieme.users.models import User
+
+PUBLISH_ANNOUNCEMENTS = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER)
+PAGE_SIZE = 100
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@staff_required
+def announcements_list(request: HttpRequest) -> HttpResponse:
+    condominiums = condominiums_for_staff(_staff(request))
+    can_publish = request.staff_membership.role in PUBLISH_ANNOUNCEMENTS  # type: ignore[attr-defined]
+    form = AnnouncementForm(request.POST or None, condominiums=condominiums)
+    if request.method == "POST":
+        if not can_publish:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            condominium = next(c for c in condominiums if c.pk == data["condominium"])
+            publish_announcement(
+                condominium=condominium,
+                title=data["title"],
+                body=data["body"],
+                send_email=data["send_email"],
+                actor=_staff(request),
+                request=request,
+            )
+            messages.success(request, _("Annonce publiée."))
+            return redirect("backoffice:announcements")
+    announcements = list(announcements_for_staff([c.pk for c in condominiums])[:PAGE_SIZE])
+    return render(
+        request,
+        "backoffice/announcements_list.html",
+        {"form": form, "announcements": announcements, "can_publish": can_publish, "menu": "announcements"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_POST
+@staff_required(roles=PUBLISH_ANNOUNCEMENTS)
+def announcement_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    ids = [c.pk for c in condominiums_for_staff(_staff(request))]
+    announcement = get_object_or_404(announcements_for_staff(ids), pk=pk)
+    archive_announcement(announcement=announcement, actor=_staff(request), request=request)
+    messages.success(request, _("Annonce archivée : les copropriétaires ne la voient plus."))
+    return redirect("backoffice:announcements")

@@ -1,0 +1,2 @@
+class TicketError(Exception):
+    """A request the ticket's state does not allow (message in French, for the page)."""
