@@ -124,3 +124,38 @@ def open_items(co_owner: CoOwner, at: datetime.date | None = None, *, side: str 
 def unpaid_items(co_owner: CoOwner, at: datetime.date | None = None) -> list[OpenItem]:
     """Calls and charges due on or before `at` and not settled yet, with their ages."""
     return open_items(co_owner, at, side="debit")
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What the co-owner's home page shows for one account."""
+
+    balance: Decimal
+    next_due_date: datetime.date | None
+    next_due_amount: Decimal
+
+
+def account_summaries(co_owner_ids: list[int], today: datetime.date) -> dict[int, AccountSummary]:
+    """Balance on `today` and the next amount falling due after it, for several accounts in two queries."""
+    balances = {
+        row["co_owner_id"]: cents(row["total"])
+        for row in Line.objects.filter(co_owner_id__in=co_owner_ids, date__lte=today)
+        .values("co_owner_id")
+        .annotate(total=Sum(F("debit") - F("credit"), output_field=_MONEY))
+    }
+    upcoming: dict[int, tuple[datetime.date, Decimal]] = {}
+    for row in (
+        Line.objects.filter(co_owner_id__in=co_owner_ids, date__gt=today, debit__gt=0)
+        .values("co_owner_id", "date")
+        .annotate(amount=Sum("debit", output_field=_MONEY))
+        .order_by("co_owner_id", "date")
+    ):
+        upcoming.setdefault(row["co_owner_id"], (row["date"], cents(row["amount"])))
+    return {
+        pk: AccountSummary(
+            balance=balances.get(pk, ZERO),
+            next_due_date=upcoming[pk][0] if pk in upcoming else None,
+            next_due_amount=upcoming[pk][1] if pk in upcoming else ZERO,
+        )
+        for pk in co_owner_ids
+    }

@@ -14,6 +14,8 @@ from django.utils import timezone
 from tantieme.announcements.queries import announcements_for_user
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user, contacts_for, current_ownerships
+from tantieme.core.money import ZERO
+from tantieme.ledger.queries import account_summaries
 
 View = Callable[..., HttpResponse]
 
@@ -42,9 +44,17 @@ def _accounts(request: HttpRequest) -> list[CoOwner]:
 def home(request: HttpRequest) -> HttpResponse:
     assert request.user.pk is not None
     announcements = list(announcements_for_user(request.user.pk)[:HOME_ANNOUNCEMENTS])
-    return render(
-        request, "portal/home.html", {"accounts": _accounts(request), "announcements": announcements, "menu": "home"}
-    )
+    accounts = _accounts(request)
+    summaries = account_summaries([account.pk for account in accounts], timezone.localdate())
+    cards = [(account, summaries[account.pk]) for account in accounts]
+    context = {
+        "accounts": accounts,
+        "cards": cards,
+        "total_balance": sum((summary.balance for summary in summaries.values()), ZERO),
+        "announcements": announcements,
+        "menu": "home",
+    }
+    return render(request, "portal/home.html", context)
 
 
 @co_owner_required
@@ -60,6 +70,3 @@ def properties(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     holdings = [(account, list(current_ownerships(account, today))) for account in _accounts(request)]
     return render(request, "portal/properties.html", {"holdings": holdings, "menu": "properties"})
-
-
-

@@ -89,3 +89,26 @@ def test_account_page_queries_do_not_grow_with_history(books: World, django_asse
     with django_assert_max_num_queries(10):
         response = client.get(reverse("portal:account"), {"start": "01/01/2025", "end": "31/12/2026"})
     assert response.status_code == 200
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC))
+def test_home_shows_each_account_balance_next_due_and_the_total(books: World) -> None:
+    from tests.factories import CondominiumFactory, CoOwnerFactory
+
+    second_condo = CondominiumFactory(firm=books.horizon, code="412")
+    second = CoOwnerFactory(condominium=second_condo, reference="A4120007", last_name="TEST")
+    second.users.add(books.alice_user)
+    with firm_scope(books.horizon):
+        open_books(second_condo, first_year=2026)
+        post_call(second_condo, second, Decimal("100.00"), date=datetime.date(2026, 1, 1))
+        post_call(books.condo, books.alice, Decimal("605.40"), date=datetime.date(2026, 4, 1), label="Appel T2")
+    client = client_for(books.horizon, books.alice_user)
+    body = client.get("/").content.decode()
+    assert "1\xa0210,77\xa0€" in body
+    assert "100,00\xa0€" in body
+    assert "Prochaine échéance : 605,40\xa0€ le 01/04/2026" in body
+    assert "Total de vos comptes : 1\xa0310,77\xa0€" in body
+    # Switching accounts on « Mon compte »: the second account's statement.
+    page = client.get(reverse("portal:account"), {"compte": second.pk}).content.decode()
+    assert "A 412 0007" in page
+    assert "100,00\xa0€" in page
