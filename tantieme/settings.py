@@ -117,7 +117,7 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tantieme.sqlite3'}")
+DATABASE_URL = env_str("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'tantieme.sqlite3'}"
 _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
@@ -181,7 +181,10 @@ SILENCED_SYSTEM_CHECKS = [
 
 # --- Sessions and cookies ----------------------------------------------------------------------
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request pushes the expiry back
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides: signed-in requests re-save the session (and its cookie expiry) once a
+# minute at most (users.middleware._touch) rather than on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL = 60
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -292,6 +295,13 @@ TASKS = {
 
 # --- Payments ----------------------------------------------------------------------------------
 SANDBOX_BANK_ENABLED = env_bool("SANDBOX_BANK_ENABLED", not IS_PRODUCTION)
+# The embedded test bank speaks the Lyra form protocol with these (public, test-only) credentials.
+SANDBOX_BANK_SHOP_ID = env_str("SANDBOX_BANK_SHOP_ID", "12345678")
+SANDBOX_BANK_TEST_KEY = env_str("SANDBOX_BANK_TEST_KEY", "1122334455667788")
+SANDBOX_BANK_PRODUCTION_KEY = env_str("SANDBOX_BANK_PRODUCTION_KEY", "7766554433221100")
+SANDBOX_BANK_REST_PASSWORD = env_str("SANDBOX_BANK_REST_PASSWORD", "testpassword_SANDBOX")
+# Seconds before the test bank retries an undelivered notification (times the attempt number; 4 attempts).
+SANDBOX_BANK_RETRY_SECONDS = env_int("SANDBOX_BANK_RETRY_SECONDS", 60)
 
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env_choice(

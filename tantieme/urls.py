@@ -1,5 +1,6 @@
 """URLs of a firm's host: the co-owner portal, the back office, sign-in."""
 
+from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -14,7 +15,10 @@ urlpatterns = [
     path("langue/", set_language, name="set_language"),
     # Development only: the mail the outbox sent (404 unless DEBUG).
     path("dev/courriels/", notification_views.dev_outbox, name="dev_outbox"),
+    path("paiements/", include("tantieme.payments.urls")),
 ]
+if settings.SANDBOX_BANK_ENABLED:  # the embedded test bank; production refuses it (settings)
+    urlpatterns.append(path("banque-test/", include("tantieme.sandbox_bank.urls")))
 
 handler400 = "tantieme.core.views.bad_request"
 handler403 = "tantieme.core.views.permission_denied"

@@ -16,6 +16,7 @@ from tantieme.condominiums.queries import co_owner_accounts_for_user
 from tantieme.core.money import ZERO
 from tantieme.ledger.renderers import render_statement_csv, render_statement_pdf
 from tantieme.ledger.statements import Statement, statement_for
+from tantieme.payments.queries import pending_card_payments
 from tantieme.portal.views import co_owner_required
 
 
@@ -83,6 +84,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "balance": current_balance,
         "balance_abs": abs(current_balance),
         "query": request.GET.urlencode(),
+        "pending_payments": list(pending_card_payments(account)),
     }
     return render(request, "portal/account.html", context)
 

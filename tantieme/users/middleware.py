@@ -43,14 +43,29 @@ class SessionFirmMiddleware:
         return self.get_response(request)
 
 
+LAST_TOUCH_KEY = "tantieme_last_touch"
+
+
 @receiver(user_logged_in, dispatch_uid="tantieme.users.auth_time")
 def _remember_auth_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[AUTH_TIME_KEY] = int(time.time())
+        request.session[AUTH_TIME_KEY] = request.session[LAST_TOUCH_KEY] = int(time.time())
 
 
 def _exempt(path: str, prefixes: tuple[str, ...]) -> bool:
     return path.startswith(prefixes)
+
+
+def _touch(request: HttpRequest) -> None:
+    """Push the idle timeout back, writing the session at most once per SESSION_TOUCH_INTERVAL.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) would cost a write per page
+    view; once a minute keeps the 30-minute idle timeout exact to the minute.
+    """
+    now = int(time.time())
+    last = request.session.get(LAST_TOUCH_KEY)
+    if not isinstance(last, int) or now - last >= settings.SESSION_TOUCH_INTERVAL:
+        request.session[LAST_TOUCH_KEY] = now
 
 
 class AccessPolicyMiddleware:
@@ -61,7 +76,7 @@ class AccessPolicyMiddleware:
        to the change form (AUTH-03);
     3. staff: every page but two-factor enrolment/verification and logout needs a verified TOTP
        device (AUTH-06), so the back office is unreachable with a password alone.
-    The idle timeout is the session cookie age (SESSION_COOKIE_AGE, pushed back at each request).
+    The idle timeout is the session cookie age (SESSION_COOKIE_AGE), pushed back by `_touch`.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -79,6 +94,7 @@ class AccessPolicyMiddleware:
             record(action="users.session.expired", request=request, data={"reason": "absolute_timeout"})
             logout(request)
             return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        _touch(request)
         if user.must_change_password:
             change_url = reverse("users:password_change")
             if not _exempt(path, (change_url, logout_url, *static)):
