@@ -205,7 +205,7 @@ class Line(models.Model):
     firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="+", db_index=False)
     condominium = models.ForeignKey(Condominium, on_delete=models.PROTECT, related_name="+", db_index=False)
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines", db_index=False)
-    position = models.PositiveSmallIntegerField(_("rang"))
+    position = models.PositiveIntegerField(_("rang"))  # a call entry has a line per co-owner and sub-account
     date = models.DateField(_("date d'écriture"))
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines", db_index=False)
     co_owner = models.ForeignKey(

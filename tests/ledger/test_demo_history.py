@@ -1,17 +1,22 @@
-"""The demo history: A 606 0001 owes exactly 1 210,77 € today, and the books are sound."""
+"""The demo history, written through the funds services: budgets, works fund, calls up to the
+current quarter, a works operation in progress; A 606 0001 owes exactly 1 210,77 € today."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import Ownership
 from tantieme.demo.history import DEMO_BALANCE, seed_ledger_history
+from tantieme.documents.models import Document
+from tantieme.funds.enums import CallKind
+from tantieme.funds.models import Budget, Call, WorksOperation
 from tantieme.ledger.checks import check_books
 from tantieme.ledger.models import FiscalYear
-from tantieme.ledger.queries import balance, unpaid_items
+from tantieme.ledger.queries import balance, balances_by_account, unpaid_items
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
 from tests.factories import AllocationKeyFactory, LotShareFactory
@@ -31,3 +36,26 @@ def test_seed_ledger_history(world: World, today: datetime.date) -> None:
         assert unpaid_items(world.alice, at=today)
         assert FiscalYear.objects.filter(condominium=world.condo, state="closed").count() == 3
         assert check_books(world.condo) == []
+        # A voted budget and a works fund for every year, the calls of every quarter up to today.
+        budgets = Budget.objects.filter(condominium=world.condo)
+        assert budgets.count() == 4
+        assert all(b.general_meeting_date and not b.is_provisional and b.works_fund_amount > 0 for b in budgets)
+        budget_calls = Call.objects.filter(condominium=world.condo, kind=CallKind.BUDGET)
+        expected = 12 + (2 if today.month >= 4 else 1)
+        assert budget_calls.count() == expected
+        assert budget_calls.filter(due_date__gt=today).count() == 0
+        for budget in budgets.filter(end_date__lt=today):
+            calls = budget_calls.filter(budget=budget)
+            assert sum(call.total_current for call in calls) == sum(line.amount for line in budget.lines.all())
+            assert sum(call.total_works_fund for call in calls) == budget.works_fund_amount
+        # One works operation in progress: some instalments called, the last one still to come.
+        (operation,) = WorksOperation.objects.filter(condominium=world.condo)
+        works_calls = Call.objects.filter(operation=operation)
+        assert 1 <= works_calls.count() < operation.instalments.count()
+        assert "4505" in balances_by_account(world.bob) or balance(world.bob, at=today) <= 0
+        # The notices of the current quarter are in the co-owners' documents.
+        current = budget_calls.order_by("-due_date").first()
+        assert current is not None
+        assert Document.objects.filter(co_owner=world.alice, category="call_for_funds").exists()
+        assert current.notices.filter(document__isnull=False).count() == current.notices.count()
+        assert Decimal(current.key_totals[0]["amount"]) > 0

@@ -1,0 +1,259 @@
+"""Back office: budgets (entered or imported), works fund, works operations, call preview and issue
+with a progress bar, issued calls. Accountants and administrators write; every staff member reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.views import staff_required
+from tantieme.condominiums.models import AllocationKey, Condominium
+from tantieme.core.money import ZERO
+from tantieme.funds import queries
+from tantieme.funds.batches import is_stale, start_batch
+from tantieme.funds.computation import period_code, works_fund_minimum
+from tantieme.funds.exceptions import FundsError
+from tantieme.funds.forms import (
+    AmountLineFormSet,
+    BudgetForm,
+    InstalmentFormSet,
+    PeriodForm,
+    WorksFundForm,
+    WorksOperationForm,
+    instalments_from,
+    lines_from,
+)
+from tantieme.funds.importer import BudgetImportError, read_budget_file
+from tantieme.funds.issuing import preview_calls
+from tantieme.funds.models import Budget, CallBatch
+from tantieme.funds.services import budget_total, create_works_operation, save_budget, set_works_fund
+from tantieme.funds.tasks import run_call_batch
+from tantieme.tenancy.enums import StaffRole
+from tantieme.users.models import User
+
+ISSUE_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
+MENU = "funds"
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _condominium_for(request: HttpRequest, pk: int) -> Condominium:
+    for condominium in condominiums_for_staff(_staff(request)):
+        if condominium.pk == pk:
+            return condominium
+    raise Http404
+
+
+def _can_issue(request: HttpRequest) -> bool:
+    return str(request.staff_membership.role) in ISSUE_ROLES  # type: ignore[attr-defined]
+
+
+@require_GET
+@staff_required
+def funds_home(request: HttpRequest) -> HttpResponse:
+    condominiums = condominiums_for_staff(_staff(request))
+    return render(request, "backoffice/funds_home.html", {"condominiums": condominiums, "menu": MENU})
+
+
+@require_GET
+@staff_required
+def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
+    condominium = _condominium_for(request, pk)
+    budgets = list(queries.budgets_of(condominium))
+    rows = []
+    for budget in budgets:
+        total = sum((line.amount for line in budget.lines.all()), ZERO)
+        rows.append((budget, total, works_fund_minimum(total, budget.works_plan_amount)))
+    from django.utils import timezone
+
+    context: dict[str, Any] = {
+        "condominium": condominium,
+        "budgets": rows,
+        "operations": queries.operations_of(condominium),
+        "calls": queries.calls_of(condominium)[:60],
+        "batches": queries.batches_of(condominium)[:10],
+        "fund_balance": queries.works_fund_balance(condominium),
+        "period_form": PeriodForm(initial={"period": period_code(timezone.localdate(), 3)}),
+        "can_issue": _can_issue(request),
+        "menu": MENU,
+    }
+    return render(request, "backoffice/funds_condominium.html", context)
+
+
+def _keys(condominium: Condominium) -> Any:
+    return AllocationKey.objects.filter(condominium=condominium).order_by("code")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=ISSUE_ROLES)
+def funds_budget_new(request: HttpRequest, pk: int) -> HttpResponse:
+    condominium = _condominium_for(request, pk)
+    keys = _keys(condominium)
+    form = BudgetForm(request.POST or None, request.FILES or None)
+    formset = AmountLineFormSet(request.POST or None, prefix="lines", form_kwargs={"keys": keys})
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        upload = data.get("file")
+        try:
+            if upload is not None:
+                lines = read_budget_file(
+                    condominium=condominium, filename=upload.name or "", content=upload.read()
+                ).lines
+            else:
+                lines = lines_from(formset)
+            budget = save_budget(
+                condominium=condominium,
+                start_date=data["start_date"],
+                general_meeting_date=data["general_meeting_date"],
+                lines=lines,
+                frequency=data["frequency"],
+                works_fund_amount=data["works_fund_amount"],
+                works_plan_amount=data.get("works_plan_amount"),
+                works_fund_reason=data.get("works_fund_reason", ""),
+                actor=_staff(request),
+            )
+        except BudgetImportError as error:
+            problems = error.problems
+        except FundsError as error:
+            problems = str(error).splitlines()
+        else:
+            messages.success(request, _("Budget %(year)s enregistré.") % {"year": budget.label})
+            return redirect("backoffice:funds_budget", pk=budget.pk)
+    context = {"condominium": condominium, "form": form, "formset": formset, "problems": problems, "menu": MENU}
+    return render(request, "backoffice/funds_budget_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(Budget.objects.select_related("condominium"), pk=pk)
+    condominium = _condominium_for(request, budget.condominium_id)
+    total = budget_total(budget)
+    initial = {
+        "amount": budget.works_fund_amount,
+        "works_plan_amount": budget.works_plan_amount,
+        "reason": budget.works_fund_reason,
+    }
+    form = WorksFundForm(request.POST or None, initial=initial)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not _can_issue(request):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                set_works_fund(
+                    budget=budget,
+                    amount=form.cleaned_data["amount"],
+                    works_plan_amount=form.cleaned_data.get("works_plan_amount"),
+                    reason=form.cleaned_data.get("reason", ""),
+                    actor=_staff(request),
+                )
+            except FundsError as error:
+                problems = [str(error)]
+            else:
+                messages.success(request, _("Fonds de travaux enregistré."))
+                return redirect("backoffice:funds_budget", pk=budget.pk)
+    context = {
+        "condominium": condominium,
+        "budget": budget,
+        "lines": budget.lines.select_related("key").order_by("key__code", "account"),
+        "total": total,
+        "minimum": works_fund_minimum(total, budget.works_plan_amount),
+        "calls": budget.calls.order_by("number"),
+        "form": form,
+        "problems": problems,
+        "can_issue": _can_issue(request),
+        "menu": MENU,
+    }
+    return render(request, "backoffice/funds_budget.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=ISSUE_ROLES)
+def funds_operation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    condominium = _condominium_for(request, pk)
+    keys = _keys(condominium)
+    form = WorksOperationForm(request.POST or None)
+    lines = AmountLineFormSet(request.POST or None, prefix="lines", form_kwargs={"keys": keys})
+    instalments = InstalmentFormSet(request.POST or None, prefix="instalments")
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid() and lines.is_valid() and instalments.is_valid():
+        try:
+            create_works_operation(
+                condominium=condominium,
+                code=form.cleaned_data["code"],
+                label=form.cleaned_data["label"],
+                general_meeting_date=form.cleaned_data["general_meeting_date"],
+                lines=lines_from(lines),
+                instalments=instalments_from(instalments),
+                actor=_staff(request),
+            )
+        except FundsError as error:
+            problems = str(error).splitlines()
+        else:
+            messages.success(request, _("Opération de travaux enregistrée."))
+            return redirect("backoffice:funds_condominium", pk=condominium.pk)
+    context = {
+        "condominium": condominium,
+        "form": form,
+        "lines": lines,
+        "instalments": instalments,
+        "problems": problems,
+        "menu": MENU,
+    }
+    return render(request, "backoffice/funds_operation_form.html", context)
+
+
+@require_GET
+@staff_required
+def funds_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    condominium = _condominium_for(request, pk)
+    form = PeriodForm(request.GET or None)
+    previews = preview_calls(condominium, form.cleaned_data["period"]) if form.is_valid() else []
+    context = {
+        "condominium": condominium,
+        "form": form,
+        "period": form.cleaned_data.get("period") if form.is_valid() else "",
+        "previews": previews,
+        "to_issue": any(preview.issued is None and not preview.error for preview in previews),
+        "can_issue": _can_issue(request),
+        "menu": MENU,
+    }
+    return render(request, "backoffice/funds_preview.html", context)
+
+
+@require_POST
+@staff_required(roles=ISSUE_ROLES)
+def funds_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    condominium = _condominium_for(request, pk)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Période invalide."))
+        return redirect("backoffice:funds_condominium", pk=condominium.pk)
+    batch = start_batch(
+        firm=condominium.firm, period=form.cleaned_data["period"], condominium=condominium, actor=_staff(request)
+    )
+    if batch.started_at is None or is_stale(batch):
+        run_call_batch.enqueue(batch.pk)
+    return redirect("backoffice:funds_batch", pk=batch.pk)
+
+
+@require_GET
+@staff_required
+def funds_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(CallBatch.objects.select_related("condominium"), pk=pk)
+    if batch.condominium_id is not None:
+        _condominium_for(request, batch.condominium_id)
+    context = {"batch": batch, "stale": is_stale(batch), "menu": MENU}
+    return render(request, "backoffice/funds_batch.html", context)
