@@ -529,7 +529,7 @@ class _Builder:
                 co_owner = self._person(next(serials), next(surnames), lot)
             else:
                 continue
-            since = self._date(1988, 2022)
+            since = self._date(1988, 2020)  # before the demo books open (no lot without an owner)
             co_owners.append(co_owner)
             holders.append((co_owner.reference, since))
             if lot.kind == LotKind.APARTMENT:
@@ -537,7 +537,7 @@ class _Builder:
             ownerships.append(OwnershipData(reference=co_owner.reference, lot_number=lot.number, start_date=since))
         landlords = self.rng.sample(residents, len(second_apartments))
         for lot, (reference, since) in zip(second_apartments, landlords, strict=True):
-            bought = max(since, self._date(2005, 2023))
+            bought = max(since, self._date(2005, 2020))
             ownerships.append(OwnershipData(reference=reference, lot_number=lot.number, start_date=bought))
         cellars = [lot for lot in free if lot.kind == LotKind.CELLAR]
         parkings = [lot for lot in free if lot.kind == LotKind.PARKING]
@@ -545,7 +545,7 @@ class _Builder:
             lot = parkings.pop()
             co_owner = self._person(next(serials), next(surnames), None)
             co_owners.append(co_owner)
-            start = self._date(1995, 2023)
+            start = self._date(1995, 2020)
             ownerships.append(OwnershipData(reference=co_owner.reference, lot_number=lot.number, start_date=start))
         # Cellars and parking spaces: bought with the first holding, by co-owners drawn at random.
         for annexes in (cellars, parkings):

@@ -46,6 +46,7 @@ from tantieme.users.enums import UserKind
 from tantieme.users.models import User, normalize_login
 
 CO_OWNER_ACCESS = "accès extranet de copropriétaires"
+ENTRIES = "appels de fonds et paiements comptabilisés"
 
 
 class DemoSeedError(Exception):
@@ -293,10 +294,31 @@ def seed_logins(seeded: SeededFirm, report: SeedReport, *, now: datetime.datetim
             report.add(CO_OWNER_ACCESS)
 
 
+# --- A few years of activity ------------------------------------------------------------------
+
+
+def seed_activity(seeded: SeededFirm, report: SeedReport, *, today: datetime.date) -> None:
+    """Card payments through the test bank; per condominium: books with four years of calls for
+    funds and payments (A 606 0001 owes 1 210,77 €), documents, announcements and a request.
+
+    Each layer is idempotent on its own, so a demo seeded before a layer existed gets it later.
+    """
+    from tantieme.demo.conversations import seed_conversations
+    from tantieme.demo.documents import seed_documents
+    from tantieme.demo.history import seed_ledger_history
+    from tantieme.demo.payments import seed_payment_settings
+
+    seed_payment_settings(seeded.firm)
+    for condominium in Condominium.objects.filter(firm=seeded.firm).order_by("code"):
+        report.add(ENTRIES, seed_ledger_history(condominium, today=today))
+        seed_documents(condominium, today=today)
+        seed_conversations(condominium, today=today)
+
+
 # --- The whole demo ----------------------------------------------------------------------------
 
 
-def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
+def seed_demo(*, now: datetime.datetime | None = None, activity: bool = True) -> SeedReport:
     """Create whatever part of the demo is missing, in one transaction; report what was added."""
     now = now or timezone.now()
     report = SeedReport()
@@ -309,6 +331,8 @@ def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
                 seed_co_owners(seeded, report)
                 seed_contacts(seeded, report)
                 seed_logins(seeded, report, now=now)
+                if activity:
+                    seed_activity(seeded, report, today=timezone.localdate(now))
     return report
 
 

@@ -22,6 +22,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Accepter TANTIEME_ENV=production (les mots de passe de la démo sont publics).",
         )
+        parser.add_argument(
+            "--base-only",
+            action="store_true",
+            help="Seulement cabinets, copropriétés, copropriétaires et accès : ni comptabilité, ni documents.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.IS_PRODUCTION and not options["allow_production"]:
@@ -30,7 +35,7 @@ class Command(BaseCommand):
                 "ajoutez --allow-production pour une instance de démonstration."
             )
         try:
-            report = seed_demo()
+            report = seed_demo(activity=not options["base_only"])
         except DemoSeedError as error:
             raise CommandError(f"Démo non créée : {error}") from error
         if report.nothing_added:
