@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tantieme.backoffice import access, imports, views
+from tantieme.backoffice import access, announcements, banking, documents, funds, imports, payments, tickets, views
 
 app_name = "backoffice"
 
@@ -18,4 +18,53 @@ urlpatterns = [
     path("acces/utilisateur/<int:pk>/renvoyer/", access.access_resend, name="access_resend"),
     path("acces/utilisateur/<int:pk>/reinitialiser/", access.access_reset, name="access_reset"),
     path("acces/utilisateur/<int:pk>/email/", access.access_email, name="access_email"),
+    # Documents of the extranet and the conseil syndical (issue 6).
+    path("documents/", documents.documents_home, name="documents_home"),
+    path("documents/copropriete/<int:pk>/", documents.documents_condominium, name="documents_condominium"),
+    path("documents/copropriete/<int:pk>/publier/", documents.documents_publish, name="documents_publish"),
+    path("documents/copropriete/<int:pk>/conseil/", documents.documents_council, name="documents_council"),
+    path(
+        "documents/copropriete/<int:pk>/conseil/ajouter/", documents.documents_council_add, name="documents_council_add"
+    ),
+    path("documents/conseil/<int:pk>/retirer/", documents.documents_council_remove, name="documents_council_remove"),
+    path("documents/<int:pk>/archiver/", documents.documents_archive, name="documents_archive"),
+    path("documents/<int:pk>/telecharger/", documents.documents_download, name="documents_download"),
+    # Co-owners' requests and the syndic's announcements (issue 6).
+    path("demandes/", tickets.tickets_list, name="tickets"),
+    path("demandes/<int:pk>/", tickets.ticket_detail, name="ticket_detail"),
+    path("demandes/<int:pk>/repondre/", tickets.ticket_reply, name="ticket_reply"),
+    path("demandes/<int:pk>/note/", tickets.ticket_note, name="ticket_note"),
+    path("demandes/<int:pk>/attribuer/", tickets.ticket_assign, name="ticket_assign"),
+    path("demandes/<int:pk>/etat/", tickets.ticket_status, name="ticket_status"),
+    path("demandes/piece-jointe/<int:pk>/", tickets.ticket_attachment, name="ticket_attachment"),
+    path("annonces/", announcements.announcements_list, name="announcements"),
+    path("annonces/<int:pk>/archiver/", announcements.announcement_archive, name="announcement_archive"),
+    # Card payments (issue 7).
+    path("paiements/", payments.payments_list, name="payments"),
+    path("paiements/export.csv", payments.payments_export, name="payments_export"),
+    path("paiements/<int:pk>/", payments.payment_detail, name="payment_detail"),
+    path("paiements/<int:pk>/rembourser/", payments.payment_refund, name="payment_refund"),
+    # Calls for funds: budgets, works fund, works operations, preview and issue (issue 5).
+    path("appels/", funds.funds_home, name="funds_home"),
+    path("appels/copropriete/<int:pk>/", funds.funds_condominium, name="funds_condominium"),
+    path("appels/copropriete/<int:pk>/budget/", funds.funds_budget_new, name="funds_budget_new"),
+    path("appels/copropriete/<int:pk>/travaux/", funds.funds_operation_new, name="funds_operation_new"),
+    path("appels/copropriete/<int:pk>/apercu/", funds.funds_preview, name="funds_preview"),
+    path("appels/copropriete/<int:pk>/emettre/", funds.funds_issue, name="funds_issue"),
+    path("appels/budget/<int:pk>/", funds.funds_budget, name="funds_budget"),
+    path("appels/emission/<int:pk>/", funds.funds_batch, name="funds_batch"),
+    # Bank statements: imports, lines, review and suspense queues (issue 8).
+    path("banque/", banking.banking_home, name="banking_home"),
+    path("banque/importer/", banking.banking_upload, name="banking_upload"),
+    path("banque/releve/<int:pk>/", banking.banking_import, name="banking_import"),
+    path("banque/lignes/", banking.banking_lines, name="banking_lines"),
+    path("banque/a-verifier/", banking.banking_review, name="banking_review"),
+    path("banque/attente/", banking.banking_suspense, name="banking_suspense"),
+    path("banque/suggestion/<int:pk>/confirmer/", banking.banking_confirm, name="banking_confirm"),
+    path("banque/ligne/<int:pk>/imputer/", banking.banking_assign, name="banking_assign"),
+    path("banque/ligne/<int:pk>/attente/", banking.banking_to_suspense, name="banking_to_suspense"),
+    path("banque/ligne/<int:pk>/renvoyer/", banking.banking_return, name="banking_return"),
+    path("banque/ligne/<int:pk>/debit/", banking.banking_debit, name="banking_debit"),
+    path("banque/ligne/<int:pk>/ignorer/", banking.banking_ignore, name="banking_ignore"),
+    path("banque/renvoi/<int:pk>/pain001/", banking.banking_return_file, name="banking_return_file"),
 ]

@@ -1,0 +1,140 @@
+"""Back office "Banque": pages, actions, roles, and the walls between firms."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tantieme.banking.enums import LineStatus, ReturnState
+from tantieme.banking.models import MatchSuggestion, ReturnTransfer, StatementLine
+from tantieme.banking.samples import SampleMovement
+from tantieme.banking.services import import_statement
+from tantieme.tenancy.enums import StaffRole
+from tantieme.tenancy.scoping import firm_scope
+from tests.banking.conftest import Books, D, owed, sample, statement
+from tests.banking.test_queues import DAY
+from tests.conftest import client_for
+from tests.factories import StaffUserFactory
+
+
+@pytest.fixture
+def imported(books: Books) -> Books:
+    import_statement(condominium=books.condo, content=sample("camt053_sample.xml"), filename="camt.xml")
+    import_statement(
+        condominium=books.condo,
+        content=statement(
+            [SampleMovement(D("300.00"), DAY, remittance="A 6O6 0002", name="MARTIN", reference="R-TYPO")],
+            statement_id="S-TYPO",
+        ),
+    )
+    return books
+
+
+PAGES = ["banking_home", "banking_lines", "banking_review", "banking_suspense"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_for_staff(imported: Books, name: str, django_assert_max_num_queries: object) -> None:
+    client = client_for(imported.world.horizon, imported.world.manager)
+    with django_assert_max_num_queries(25):  # type: ignore[operator]
+        response = client.get(reverse(f"backoffice:{name}"))
+    assert response.status_code == 200
+    assert "Banque" in response.content.decode()
+
+
+def test_import_page_filters_by_status(imported: Books) -> None:
+    client = client_for(imported.world.horizon, imported.world.manager)
+    with firm_scope(imported.world.horizon):
+        job = StatementLine.objects.get(amount=D("450.00")).statement_import
+    url = reverse("backoffice:banking_import", args=[job.pk])
+    page = client.get(url).content.decode()
+    assert "450,00" in page
+    assert "798,50" in page
+    page = client.get(url, {"statut": "suspense"}).content.decode()
+    assert "798,50" in page
+    assert "450,00" not in page
+
+
+def test_review_page_shows_the_evidence_and_one_click_confirms(imported: Books) -> None:
+    client = client_for(imported.world.horizon, imported.world.manager)
+    page = client.get(reverse("backoffice:banking_review")).content.decode()
+    assert "ressemble à A6060002" in page
+    with firm_scope(imported.world.horizon):
+        suggestion = MatchSuggestion.objects.get(co_owner=imported.bob)
+    response = client.post(reverse("backoffice:banking_confirm", args=[suggestion.pk]))
+    assert response.status_code == 302
+    with firm_scope(imported.world.horizon):
+        assert StatementLine.objects.get(pk=suggestion.line_id).status == LineStatus.MATCHED
+        assert owed(imported.bob) == D("700.00")
+
+
+def test_upload_imports_and_reports(books: Books) -> None:
+    client = client_for(books.world.horizon, books.world.manager)
+    response = client.post(
+        reverse("backoffice:banking_upload"),
+        {"condominium": books.condo.pk, "file": SimpleUploadedFile("releve.txt", sample("releve_cfonb120.txt"))},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "3 mouvements importés" in page
+    again = client.post(
+        reverse("backoffice:banking_upload"),
+        {"condominium": books.condo.pk, "file": SimpleUploadedFile("releve.txt", sample("releve_cfonb120.txt"))},
+        follow=True,
+    )
+    assert "déjà importé" in again.content.decode()
+    bad = client.post(
+        reverse("backoffice:banking_upload"),
+        {"condominium": books.condo.pk, "file": SimpleUploadedFile("x.txt", sample("releve_cfonb120.txt")[:500])},
+        follow=True,
+    )
+    assert "rien n&#x27;a été enregistré" in bad.content.decode() or "rien n'a été enregistré" in bad.content.decode()
+
+
+def test_suspense_assign_and_return_with_file(imported: Books) -> None:
+    client = client_for(imported.world.horizon, imported.world.manager)
+    page = client.get(reverse("backoffice:banking_suspense")).content.decode()
+    assert "SCI LES TILLEULS" in page
+    assert "moins de 30 jours" in page
+    with firm_scope(imported.world.horizon):
+        line = StatementLine.objects.get(amount=D("798.50"))
+    response = client.post(
+        reverse("backoffice:banking_return", args=[line.pk]),
+        {"name": "SCI LES TILLEULS", "iban": line.counterparty_iban, "bic": ""},
+    )
+    assert response.status_code == 302
+    with firm_scope(imported.world.horizon):
+        transfer = ReturnTransfer.objects.get()
+    assert transfer.state == ReturnState.ORDERED
+    download = client.get(reverse("backoffice:banking_return_file", args=[transfer.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Cache-Control"] == "private, no-store"
+    assert b"pain.001.001.03" in download.content
+
+
+def test_read_only_staff_sees_but_cannot_act(imported: Books) -> None:
+    reader = StaffUserFactory(firm=imported.world.horizon, membership=StaffRole.READ_ONLY)
+    client = client_for(imported.world.horizon, reader)
+    assert client.get(reverse("backoffice:banking_review")).status_code == 200
+    with firm_scope(imported.world.horizon):
+        suggestion = MatchSuggestion.objects.first()
+    assert suggestion is not None
+    assert client.post(reverse("backoffice:banking_confirm", args=[suggestion.pk])).status_code == 403
+
+
+def test_other_firm_and_co_owners_get_404(imported: Books) -> None:
+    with firm_scope(imported.world.horizon):
+        line = StatementLine.objects.get(amount=D("798.50"))
+        suggestion = MatchSuggestion.objects.first()
+    assert suggestion is not None
+    outsider = StaffUserFactory(firm=imported.world.rivage)
+    other = client_for(imported.world.rivage, outsider)
+    assert other.get(reverse("backoffice:banking_import", args=[line.statement_import_id])).status_code == 404
+    assert other.post(reverse("backoffice:banking_confirm", args=[suggestion.pk])).status_code == 404
+    assert other.post(reverse("backoffice:banking_return", args=[line.pk]), {"iban": "x"}).status_code == 404
+    co_owner = client_for(imported.world.horizon, imported.world.alice_user)
+    assert co_owner.get(reverse("backoffice:banking_home")).status_code == 404
+    anonymous = client_for(imported.world.horizon)
+    assert anonymous.get(reverse("backoffice:banking_review")).status_code == 302
