@@ -61,6 +61,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
+    """Uploaded and generated files go to a folder of the test's own, never to var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def _french_by_default() -> Iterator[None]:
     """Requests activate their language in the thread; every test starts in French again."""
     from django.utils import translation

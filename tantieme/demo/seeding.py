@@ -47,6 +47,7 @@ from tantieme.users.models import User, normalize_login
 
 CO_OWNER_ACCESS = "accès extranet de copropriétaires"
 ENTRIES = "appels de fonds et paiements comptabilisés"
+STATEMENT_LINES = "lignes de relevés bancaires"
 
 
 class DemoSeedError(Exception):
@@ -299,7 +300,8 @@ def seed_logins(seeded: SeededFirm, report: SeedReport, *, now: datetime.datetim
 
 def seed_activity(seeded: SeededFirm, report: SeedReport, *, today: datetime.date) -> None:
     """Card payments through the test bank; per condominium: books with four years of calls for
-    funds and payments (A 606 0001 owes 1 210,77 €), documents, announcements and a request.
+    funds and payments (A 606 0001 owes 1 210,77 €), bank statements to reconcile, documents,
+    announcements and a request.
 
     Each layer is idempotent on its own, so a demo seeded before a layer existed gets it later.
     """
@@ -307,10 +309,12 @@ def seed_activity(seeded: SeededFirm, report: SeedReport, *, today: datetime.dat
     from tantieme.demo.documents import seed_documents
     from tantieme.demo.history import seed_ledger_history
     from tantieme.demo.payments import seed_payment_settings
+    from tantieme.demo.statements import seed_statements
 
     seed_payment_settings(seeded.firm)
     for condominium in Condominium.objects.filter(firm=seeded.firm).order_by("code"):
         report.add(ENTRIES, seed_ledger_history(condominium, today=today))
+        report.add(STATEMENT_LINES, seed_statements(condominium, today=today))
         seed_documents(condominium, today=today)
         seed_conversations(condominium, today=today)
 
