@@ -147,10 +147,10 @@ def account_summaries(co_owner_ids: list[int], today: datetime.date) -> dict[int
     for row in (
         Line.objects.filter(co_owner_id__in=co_owner_ids, date__gt=today, debit__gt=0)
         .values("co_owner_id", "date")
-        .annotate(amount=Sum("debit", output_field=_MONEY))
+        .annotate(due=Sum("debit", output_field=_MONEY))
         .order_by("co_owner_id", "date")
     ):
-        upcoming.setdefault(row["co_owner_id"], (row["date"], cents(row["amount"])))
+        upcoming.setdefault(row["co_owner_id"], (row["date"], cents(row["due"])))
     return {
         pk: AccountSummary(
             balance=balances.get(pk, ZERO),
