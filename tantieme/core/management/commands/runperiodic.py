@@ -34,7 +34,6 @@ class Command(BaseCommand):
         failures = 0
         while True:
             for job in selected:
-                close_old_connections()
                 try:
                     summary = job.run()
                 except Exception as error:  # noqa: BLE001  (one failing job must not stop the others)
@@ -45,5 +44,7 @@ class Command(BaseCommand):
             if not options["loop"]:
                 break
             time.sleep(options["loop"])
+            # A long-running loop drops connections the database may have closed meanwhile.
+            close_old_connections()
         if failures:
             raise CommandError(f"{failures} tâche(s) en échec.")
