@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user
-from tantieme.core.money import ZERO
+from tantieme.core.money import ZERO, format_amount
 from tantieme.ledger.renderers import render_statement_csv, render_statement_pdf
 from tantieme.ledger.statements import Statement, statement_for
 from tantieme.payments.queries import pending_card_payments
@@ -85,8 +87,30 @@ def account(request: HttpRequest) -> HttpResponse:
         "balance_abs": abs(current_balance),
         "query": request.GET.urlencode(),
         "pending_payments": list(pending_card_payments(account)),
+        "rows": statement_rows(statement),
     }
     return render(request, "portal/account.html", context)
+
+
+def statement_rows(statement: Statement) -> list[tuple[str, str, str, str, str]]:
+    """The statement's lines as display strings, formatted here in one pass: a 15-year statement has
+    hundreds of rows, and four template filters a row cost more than the query that reads them."""
+    language = translation.get_language()
+    date_format = get_format("SHORT_DATE_FORMAT")
+
+    def amount(value: Decimal) -> str:
+        return format_amount(value, language=language) if value else ""
+
+    return [
+        (
+            dateformat.format(line.date, date_format),
+            line.label,
+            amount(line.debit),
+            amount(line.credit),
+            format_amount(line.balance, language=language),
+        )
+        for line in statement.lines
+    ]
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
