@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tantieme.backoffice.views import staff_required
-from tantieme.condominiums.importer import (
+from tantieme.condominiums.importing import (
     MAX_REPORTED_ISSUES,
     ImportPlan,
     ImportRefusedError,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tantieme.condominiums.importer import fold
+from tantieme.condominiums.importing import fold
 from tantieme.condominiums.models import AllocationKey, Condominium
 from tantieme.core.money import AmountError, parse_amount
 from tantieme.funds.exceptions import BudgetError

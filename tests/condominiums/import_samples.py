@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tantieme.condominiums.importer import SHEET_NAMES, section_of
+from tantieme.condominiums.importing import SHEET_NAMES, section_of
 from tantieme.condominiums.models import AllocationKey, Building, Condominium, CoOwner, Lot, LotShare, Ownership
 from tantieme.tenancy.scoping import all_firms_scope
 

@@ -1,4 +1,4 @@
-"""Setting up a condominium from a spreadsheet: import_condominium and tantieme.condominiums.importer."""
+"""Setting up a condominium from a spreadsheet: import_condominium and tantieme.condominiums.importing."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError
 
 from tantieme.audit.models import AuditEvent
-from tantieme.condominiums import importer
+from tantieme.condominiums import importing
 from tantieme.condominiums.enums import KeyKind, LotKind, PersonKind
-from tantieme.condominiums.importer import ImportIssue, ImportRefusedError, apply_import, prepare_import
+from tantieme.condominiums.importing import ImportIssue, ImportRefusedError, apply_import, prepare_import
 from tantieme.condominiums.models import AllocationKey, Building, Condominium, CoOwner, Lot, LotShare, Ownership
 from tantieme.condominiums.services import owner_on, validate_key_shares
 from tantieme.tenancy.models import Firm
@@ -48,13 +48,13 @@ def firm(db: None) -> Firm:
     return FirmFactory(slug="horizon", name="Horizon Syndic")
 
 
-def run(firm: Firm, content: bytes, name: str = "import.csv") -> importer.ImportSummary:
+def run(firm: Firm, content: bytes, name: str = "import.csv") -> importing.ImportSummary:
     plan = prepare_import(name, content, firm)
     assert plan.issues == []
     return apply_import(plan, firm)
 
 
-def created(summary: importer.ImportSummary) -> dict[str, int]:
+def created(summary: importing.ImportSummary) -> dict[str, int]:
     return {kind: count.created for kind, count in summary.counts.items()}
 
 

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tantieme.condominiums.importer import (
+from tantieme.condominiums.importing import (
     KINDS,
     MAX_REPORTED_ISSUES,
     ImportIssue,
