@@ -174,17 +174,33 @@ def run_import(path: Path) -> None:
     from tantieme.tenancy.scoping import firm_scope
 
     condo = Condominium.all_firms.select_related("firm").get(code="606")
+    profile_path = os.environ.get("BENCH_PROFILE", "")
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     content = path.read_bytes()
+    if profiler is not None:
+        profiler.enable()
     with firm_scope(condo.firm):
-        chunk = int(os.environ.get("BENCH_CHUNK", "1000"))
-        result = import_statement(condominium=condo, content=content, filename=path.name, chunk_size=chunk)
+        chunk = int(os.environ.get("BENCH_CHUNK", "0")) or None
+        options = {"chunk_size": chunk} if chunk else {}
+        result = import_statement(condominium=condo, content=content, filename=path.name, **options)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile_path)
     elapsed = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime - before.ru_utime + usage.ru_stime - before.ru_stime
+    peak_kib = usage.ru_maxrss
     print(
         json.dumps(
             {
                 "seconds": round(elapsed, 2),
+                "cpu_seconds": round(cpu, 2),
                 "peak_mib": round(peak_kib / 1024, 1),
                 "already": result.already_imported,
                 "imported": result.imported,

@@ -124,11 +124,15 @@ def post_receipts_bulk(
     LetteringCounter.objects.bulk_create(
         [LetteringCounter(co_owner_id=pk) for pk in sorted(co_owner_ids - have)], ignore_conflicts=True
     )
+    # co-owner id -> [counter id, last index]: rows locked, read as values (no model instances).
     counters = {
-        counter.co_owner_id: counter
-        for counter in LetteringCounter.objects.select_for_update().filter(co_owner_id__in=co_owner_ids).order_by("pk")
+        co_owner_id: [pk, last_index]
+        for pk, co_owner_id, last_index in LetteringCounter.objects.select_for_update()
+        .filter(co_owner_id__in=co_owner_ids)
+        .order_by("pk")
+        .values_list("pk", "co_owner_id", "last_index")
     }
-    start = {pk: counter.last_index for pk, counter in counters.items()}
+    start = {co_owner_id: counter[1] for co_owner_id, counter in counters.items()}
     items = _open_items(co_owner_ids)
     drafts: list[EntryDraft] = []
     plans = []
@@ -176,14 +180,14 @@ def post_receipts_bulk(
         for (_account, _nature, _total, settled), credit_line_id in zip(plan, credit_lines[entry.pk], strict=True):
             if not settled:
                 continue
-            counter.last_index += 1
+            counter[1] += 1
             letterings.append(
                 Lettering(
                     firm_id=condominium.firm_id,
                     condominium_id=condominium.pk,
                     co_owner_id=receipt.co_owner.pk,
                     account_id=accounts[credit_line_id],
-                    code=lettering_code(counter.last_index),
+                    code=lettering_code(counter[1]),
                     date=entry.validation_date,
                 )
             )
@@ -197,9 +201,7 @@ def post_receipts_bulk(
         )
         # Only the counters that moved, one UPDATE each in one executemany (bulk_update's CASE is slow).
         moved = [
-            (counter.last_index, counter.pk)
-            for counter in counters.values()
-            if counter.last_index != start[counter.co_owner_id]
+            (last_index, pk) for co_owner_id, (pk, last_index) in counters.items() if last_index != start[co_owner_id]
         ]
         table = connection.ops.quote_name(LetteringCounter._meta.db_table)
         with connection.cursor() as cursor:
