@@ -6,8 +6,9 @@
 A fresh SQLite database in a temporary VAR_DIR (or DATABASE_URL), `seed_demo`, the sandbox provider
 for horizon. For each payment: `start_payment` (the confirmation page's service), then the signed
 AUTHORISED IPN is POSTed to /paiements/notification/lyra/ through Django's test client (middleware,
-firm resolution, signature, row lock, state change, event log, outbox row, and with the immediate
-task backend the e-mail to the locmem backend and the receipt PDF), then the same IPN again (replay).
+firm resolution, signature, row lock, state change, event log, audit, outbox row, the confirmation task
+(with the database task backend a row in the same transaction; with the immediate backend the e-mail to
+the locmem backend and the receipt PDF, after commit), then the same IPN again (replay).
 Only the notification requests are timed; no network.
 """
 
@@ -99,7 +100,7 @@ def main() -> None:
     assert Payment.all_firms.filter(state="paid").count() == args.payments
     print("| what | n | p50 | p95 | p99 |")
     print("| --- | --- | --- | --- | --- |")
-    print(summary("first notification (applied: paid, event, outbox row, tasks queued)", first))
+    print(summary("first notification (applied: paid, event, audit, outbox row, task queued)", first))
     print(summary("replayed notification (duplicate, 200)", replay))
 
 

@@ -39,8 +39,13 @@ def queue_email(
     context: dict[str, Any],
     language: str = "fr",
     sensitive: bool = False,
+    send_on_commit: bool = True,
 ) -> OutboundMessage:
-    """Write the message in the outbox and send it once the current transaction commits."""
+    """Write the message in the outbox and send it once the current transaction commits.
+
+    `send_on_commit=False`: the caller sends it from a task of its own that runs after commit (one task
+    row instead of two); `notifications.retry_outbox` still sends it if that never happens.
+    """
     full_context = {"firm": firm, **context}
     subject, text, html = render_email(template=template, language=language, context=full_context)
     message = OutboundMessage.all_firms.create(
@@ -53,6 +58,8 @@ def queue_email(
         body_html=html,
         sensitive=sensitive,
     )
+    if not send_on_commit:
+        return message
     message_id = message.pk
 
     def enqueue() -> None:

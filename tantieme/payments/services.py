@@ -289,15 +289,22 @@ class NotificationResult:
 
 
 def _find_payment(order_id: str, transaction_id: str, providers: list[str]) -> Payment | None:
-    payments = Payment.objects.select_related("config", "firm", "co_owner", "condominium").filter(
-        provider__in=providers
+    """The payment a notification is about, locked (FOR UPDATE): call inside a transaction.
+
+    Read once, with everything verification and the confirmation need (no lazy loads later).
+    """
+    payments = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("config", "firm", "co_owner", "condominium", "payer")
+        .filter(provider__in=providers)
+        .order_by()
     )
     if order_id:
-        payment = payments.filter(order_id=order_id).first()
+        payment = next(iter(payments.filter(order_id=order_id)), None)  # unique
         if payment is not None:
             return payment
     if transaction_id:
-        return payments.filter(provider_transaction_id=transaction_id).first()
+        return next(iter(payments.filter(provider_transaction_id=transaction_id)), None)  # unique per provider
     return None
 
 
@@ -325,7 +332,7 @@ def _classify_orphan(
     return code, None, detail
 
 
-def handle_notification(  # noqa: PLR0911  (one early answer per refusal reason reads best)
+def handle_notification(
     *,
     firm: Firm,
     route: str,
@@ -335,31 +342,61 @@ def handle_notification(  # noqa: PLR0911  (one early answer per refusal reason 
     remote_addr: str | None = None,
     now: datetime.datetime | None = None,
 ) -> NotificationResult:
-    """Verify, log and apply one server-to-server notification. Call inside the firm's scope."""
+    """Verify, log and apply one server-to-server notification. Call inside the firm's scope.
+
+    One transaction from the lookup on: the payment row is read once, under its row lock, then
+    verified, logged and (if valid) moved by the state machine; the commit releases the lock.
+    """
     now = now or timezone.now()
     providers = providers_for_route(route)
     if not providers:
         return NotificationResult(status=404, code="unknown_route")
     adapter = get_provider(providers[0])
     key = adapter.identify(body=body, headers=headers, form=form)
-    payment = _find_payment(key.order_id, key.transaction_id, providers)
+    applying: tuple[Payment, str, ParsedNotification] | None = None
+    try:
+        with transaction.atomic():
+            payment = _find_payment(key.order_id, key.transaction_id, providers)
+            if payment is not None:
+                result = _verify(payment, firm, body=body, headers=headers, form=form, remote_addr=remote_addr, now=now)
+                if isinstance(result, NotificationResult):
+                    return result  # refused: its event commits with this transaction
+                applying = (payment, payment.state, result)
+                return _apply(payment, result, remote_addr=remote_addr, now=now)
+    except IntegrityError:
+        if applying is None:
+            raise
+        # Another payment already holds this provider transaction id (rolled back: log it afresh).
+        payment, before, parsed = applying
+        payment.state = before
+        return _refuse(payment, EventCode.TRANSACTION_MISMATCH, parsed, "duplicate transaction id", None, remote_addr)
 
-    if payment is None:
-        code, parsed, detail = _classify_orphan(firm, providers, body=body, headers=headers, form=form)
-        payload = parsed.payload if parsed else adapter_payload(adapter, form, body)
-        _event(
-            firm=firm,
-            provider=providers[0],
-            kind=EventKind.NOTIFICATION,
-            code=code,
-            parsed=parsed,
-            detail=detail,
-            payload=payload,
-            remote_addr=remote_addr,
-        )
-        logger.warning("payment.notification_refused code=%s route=%s", code, route)
-        return NotificationResult(status=400, code=code)
+    code, orphan, detail = _classify_orphan(firm, providers, body=body, headers=headers, form=form)
+    _event(
+        firm=firm,
+        provider=providers[0],
+        kind=EventKind.NOTIFICATION,
+        code=code,
+        parsed=orphan,
+        detail=detail,
+        payload=orphan.payload if orphan else adapter_payload(adapter, form, body),
+        remote_addr=remote_addr,
+    )
+    logger.warning("payment.notification_refused code=%s route=%s", code, route)
+    return NotificationResult(status=400, code=code)
 
+
+def _verify(  # noqa: PLR0911  (one early answer per refusal reason reads best)
+    payment: Payment,
+    firm: Firm,
+    *,
+    body: bytes,
+    headers: Mapping[str, str],
+    form: Mapping[str, str],
+    remote_addr: str | None,
+    now: datetime.datetime,
+) -> ParsedNotification | NotificationResult:
+    """The verified notification, or the refusal (logged) of one that does not fit the payment."""
     provider = get_provider(payment.provider)
     try:
         parsed = provider.parse_notification(
@@ -381,11 +418,7 @@ def handle_notification(  # noqa: PLR0911  (one early answer per refusal reason 
     if parsed.currency and parsed.currency != payment.currency:
         detail = f"{parsed.currency[:3]} ≠ {payment.currency}"
         return _refuse(payment, EventCode.CURRENCY_MISMATCH, parsed, detail, None, remote_addr)
-    try:
-        return _apply(payment.pk, parsed, remote_addr=remote_addr, now=now)
-    except IntegrityError:
-        # Another payment already holds this provider transaction id.
-        return _refuse(payment, EventCode.TRANSACTION_MISMATCH, parsed, "duplicate transaction id", None, remote_addr)
+    return parsed
 
 
 def adapter_payload(provider: Any, form: Mapping[str, str], body: bytes) -> dict[str, object]:
@@ -421,15 +454,10 @@ def _refuse(  # noqa: PLR0917  (private helper called positionally from one plac
     return NotificationResult(status=400, code=code, payment_id=payment.pk, detail=detail)
 
 
-@transaction.atomic
 def _apply(
-    payment_id: int, parsed: ParsedNotification, *, remote_addr: str | None, now: datetime.datetime
+    payment: Payment, parsed: ParsedNotification, *, remote_addr: str | None, now: datetime.datetime
 ) -> NotificationResult:
-    payment = (
-        Payment.objects.select_for_update(of=("self",))
-        .select_related("firm", "co_owner", "condominium")
-        .get(pk=payment_id)
-    )
+    """Move the locked `payment` as the verified notification says (inside the caller's transaction)."""
     before = payment.state
 
     def log(code: str, after: str, detail: str = "") -> PaymentEvent:
@@ -464,20 +492,32 @@ def _apply(
         log(EventCode.STALE, before, f"{before} → {parsed.outcome}")
         return NotificationResult(status=200, code=EventCode.STALE, payment_id=payment.pk)
 
+    changed = ["state", "provider_status", "updated_at"]
     payment.state = parsed.outcome
     payment.provider_status = parsed.provider_status
     if parsed.transaction_id and not payment.provider_transaction_id:
         payment.provider_transaction_id = parsed.transaction_id
+        changed.append("provider_transaction_id")
     if parsed.card_brand:
         payment.card_brand = parsed.card_brand
+        changed.append("card_brand")
     if parsed.card_last4:
         payment.card_last4 = parsed.card_last4
+        changed.append("card_last4")
     if payment.state == PaymentState.PAID:
         payment.paid_at = now
+        changed.append("paid_at")
     if payment.state == PaymentState.REFUNDED:
         payment.refunded_at = now
-    with transaction.atomic():  # a savepoint: a duplicate transaction id is an IntegrityError here
-        payment.save()
+        changed.append("refunded_at")
+    # The confirmation is queued once per payment: its mark goes out with the state change.
+    confirm = payment.state == PaymentState.PAID and payment.confirmation_queued_at is None
+    if confirm:
+        payment.confirmation_queued_at = now
+        changed.append("confirmation_queued_at")
+    # One UPDATE; a provider transaction id held by another payment raises IntegrityError here,
+    # which rolls the whole transaction back (handle_notification logs the refusal afterwards).
+    payment.save(update_fields=changed)
     log(EventCode.APPLIED, payment.state)
     record(
         action=f"payments.payment.{payment.state}",
@@ -485,7 +525,7 @@ def _apply(
         target=payment,
         data={"order_id": payment.order_id, "status": parsed.provider_status},
     )
-    if payment.state == PaymentState.PAID:
+    if confirm:
         _queue_confirmation(payment, now)
     if payment.state == PaymentState.REFUNDED and payment.posted_entry_id and not payment.reversal_entry_id:
         transaction.on_commit(lambda: _post_reversal_quietly(payment.pk), robust=True)
@@ -493,14 +533,11 @@ def _apply(
 
 
 def _queue_confirmation(payment: Payment, now: datetime.datetime) -> None:
-    """The confirmation e-mail (outbox row in this transaction) and the receipt, once per payment."""
-    if payment.confirmation_queued_at is not None:
-        return
-    payment.confirmation_queued_at = now
-    payment.save(update_fields=["confirmation_queued_at"])
+    """The confirmation e-mail (outbox row in this transaction) and the receipt: one task, run after commit."""
+    message_id: int | None = None
     if payment.payer_email:
         paid_at = timezone.localtime(payment.paid_at or now)
-        queue_email(
+        message = queue_email(
             firm=payment.firm,
             to=payment.payer_email,
             template="card_payment_confirmation",
@@ -515,15 +552,19 @@ def _queue_confirmation(payment: Payment, now: datetime.datetime) -> None:
                 "account_url": f"{payment.firm.base_url}{reverse('portal:account')}",
             },
             language=getattr(payment.payer, "language", "fr") or "fr",
+            send_on_commit=False,  # confirm_payment_task sends it
         )
-    payment_id, firm_id = payment.pk, payment.firm_id
+        message_id = message.pk
+    from tantieme.payments.tasks import confirm_payment_task, enqueues_in_transaction
 
-    def publish_receipt() -> None:
-        from tantieme.payments.tasks import publish_receipt_task
-
-        publish_receipt_task.enqueue(firm_id, payment_id)
-
-    transaction.on_commit(publish_receipt, robust=True)
+    args = (payment.firm_id, payment.pk, message_id)
+    if enqueues_in_transaction(confirm_payment_task):
+        # The database task backend: the task row is written in this transaction, so a worker
+        # sees it only once the payment is committed, and it is never lost nor left behind by a
+        # rollback. One commit (one WAL flush) for the whole notification instead of two.
+        confirm_payment_task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: confirm_payment_task.enqueue(*args), robust=True)
 
 
 # --- Refunds ---------------------------------------------------------------------------------------
