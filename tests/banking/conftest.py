@@ -19,7 +19,9 @@ from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
 from tests.ledger.factories import open_books, post_call
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "statements"
+# Copies of ../shared/data/statements (the files the specs describe), kept with the tests so that
+# the suite does not depend on what lies beside the checkout.
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "statements"
 SAMPLE_IBAN = "FR7630006000011234567890189"
 DUPONT_IBAN = "FR1420041010050500013M02606"
 TILLEULS_IBAN = "FR7610107001011234567890129"
