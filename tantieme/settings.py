@@ -256,6 +256,8 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Largest document the syndic may publish (bytes); request attachments are capped at 10 MB.
+DOCUMENTS_MAX_UPLOAD_SIZE = env_int("DOCUMENTS_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail ------------------------------------------------------------------------------------

@@ -7,70 +7,42 @@ else (an executable, an HTML page, an SVG, an archive) is refused whatever its n
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tantieme.core.files import (
+    ALLOWED_EXTENSIONS,
+    JPEG,
+    PDF,
+    PNG,
+    FileType,
+    detect_file_type,
+    extension_of,
+    sanitize_filename,
+)
 from tantieme.documents.exceptions import UploadRefused
 
+__all__ = [
+    "JPEG",
+    "PDF",
+    "PNG",
+    "FileType",
+    "check_file_type",
+    "check_upload",
+    "filename_for",
+    "max_upload_size",
+    "sanitize_filename",
+]
+
 DEFAULT_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class FileType:
-    content_type: str
-    extension: str
-    label: str
-
-
-PDF = FileType("application/pdf", "pdf", "PDF")
-JPEG = FileType("image/jpeg", "jpg", "JPEG")
-PNG = FileType("image/png", "png", "PNG")
-
-# Magic numbers: PDF 1.x/2.0 header, JPEG SOI + marker, PNG signature.
-_SIGNATURES: tuple[tuple[bytes, FileType], ...] = (
-    (b"%PDF-", PDF),
-    (b"\xff\xd8\xff", JPEG),
-    (b"\x89PNG\r\n\x1a\n", PNG),
-)
-ALLOWED_EXTENSIONS = frozenset({"pdf", "jpg", "jpeg", "png"})
-_UNSAFE = re.compile(r"[^\w\s().,'+-]", re.UNICODE)
-_SPACES = re.compile(r"\s+")
-MAX_NAME_LENGTH = 120
 
 
 def max_upload_size() -> int:
     """Bytes per file (`DOCUMENTS_MAX_UPLOAD_SIZE`, 10 MB by default)."""
     return int(getattr(settings, "DOCUMENTS_MAX_UPLOAD_SIZE", DEFAULT_MAX_UPLOAD_SIZE))
-
-
-def detect_file_type(head: bytes) -> FileType | None:
-    """The type announced by the file's first bytes, or None when it is not an accepted one."""
-    for signature, file_type in _SIGNATURES:
-        if head.startswith(signature):
-            return file_type
-    return None
-
-
-def sanitize_filename(name: str) -> str:
-    """A name safe to store and to send back in Content-Disposition: no path, no control or
-    shell characters, no leading dot, at most 120 characters (the extension kept)."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
-    name = _SPACES.sub(" ", _UNSAFE.sub("_", name)).strip().lstrip(".").strip()
-    path = PurePosixPath(name or "document")
-    stem, suffix = path.stem.strip() or "document", path.suffix[:10]
-    return stem[: MAX_NAME_LENGTH - len(suffix)] + suffix
-
-
-def extension_of(name: str) -> str:
-    return PurePosixPath(name).suffix.lower().lstrip(".")
 
 
 def filename_for(name: str, file_type: FileType) -> str:

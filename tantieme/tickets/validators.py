@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -12,16 +10,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tantieme.core.files import EXTENSION_TYPES, detect_file_type, extension_of, sanitize_filename
+
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-
-# Magic bytes of each allowed type, and the extensions a name of that type may carry.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-_EXTENSIONS = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
 @dataclass(frozen=True)
@@ -33,28 +25,9 @@ class CheckedFile:
     sha256: str
 
 
-def sniff_content_type(head: bytes) -> str | None:
-    """The allowed type these first bytes announce, or None."""
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
-def clean_filename(name: str) -> str:
-    """The name to show and offer on download: no path, no control characters, 150 characters at most."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = unicodedata.normalize("NFC", name)
-    name = re.sub(r"[\x00-\x1f\x7f\"]", "", name).strip().lstrip(".")
-    if len(name) > 150:
-        stem, _dot, extension = name.rpartition(".")
-        name = f"{stem[: 150 - len(extension) - 1]}.{extension}" if stem else name[:150]
-    return name or "fichier"
-
-
 def check_attachment(upload: UploadedFile) -> CheckedFile:
     """Refuse anything but a real PDF, JPEG or PNG of at most 10 MB (the name's extension must agree)."""
-    name = clean_filename(upload.name or "")
+    name = sanitize_filename(upload.name or "", default="fichier")
     size = upload.size or 0
     if size == 0:
         raise ValidationError(_("Le fichier « %(name)s » est vide.") % {"name": name}, code="empty")
@@ -65,9 +38,8 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
             code="too_large",
         )
     upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
-    extension = name.rpartition(".")[2].lower() if "." in name else ""
-    if content_type is None or _EXTENSIONS.get(extension) != content_type:
+    file_type = detect_file_type(upload.read(16))
+    if file_type is None or EXTENSION_TYPES.get(extension_of(name)) is not file_type:
         raise ValidationError(
             _("Le fichier « %(name)s » n'est pas un PDF, une image JPEG ou PNG : seuls ces formats sont acceptés.")
             % {"name": name},
@@ -78,7 +50,9 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedFile(upload=upload, filename=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+    return CheckedFile(
+        upload=upload, filename=name, content_type=file_type.content_type, size=size, sha256=digest.hexdigest()
+    )
 
 
 def check_attachments(uploads: list[UploadedFile]) -> list[CheckedFile]:
