@@ -193,3 +193,18 @@ def test_invitation_in_the_users_language(
         invite_user(user=user)
     subject = str(smtp_server.messages[0]["Subject"]).strip()
     assert subject.startswith("Votre accès" if language == "fr" else "Your access")
+
+
+def test_access_page_gives_every_field_its_own_id(world: World) -> None:
+    """Several co-owners per page, each with its forms: no id may repeat (a label names one field)."""
+    import re
+    from collections import Counter
+
+    from tests.factories import co_owner_user as give_login
+
+    give_login(world.bob, login="A6060002B")
+    body = (
+        client_for(world.horizon, world.manager).get(f"/gestion/acces/copropriete/{world.condo.pk}/").content.decode()
+    )
+    ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+    assert [name for name, count in ids.items() if count > 1] == []
