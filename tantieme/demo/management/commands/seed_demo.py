@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 
 from tantieme.demo.seeding import DemoSeedError, demo_logins_table, seed_demo
 
@@ -35,7 +36,10 @@ class Command(BaseCommand):
                 "ajoutez --allow-production pour une instance de démonstration."
             )
         try:
-            report = seed_demo(activity=not options["base_only"])
+            # The history sends about a hundred notice e-mails: they stay in the outbox (listed at
+            # /dev/courriels/) instead of burying the demo logins printed below on the console.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                report = seed_demo(activity=not options["base_only"])
         except DemoSeedError as error:
             raise CommandError(f"Démo non créée : {error}") from error
         if report.nothing_added:
