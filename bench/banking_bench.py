@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import json
 import os
 import random
@@ -167,6 +168,42 @@ def write_file(path: Path, entries: int, co_owners: int, seed_value: int = 8) ->
     return expected
 
 
+class _SqlTimer:
+    """Wall time per statement shape (client + round trip + server), for BENCH_SQL_TIMING=FILE."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, list[float]] = {}
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = " ".join(str(sql).split())[:160]
+            total = self.totals.setdefault(shape, [0.0, 0])
+            total[0] += time.perf_counter() - started
+            total[1] += 1
+
+    def wrap(self, owner: object, name: str, shape: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                total = self.totals.setdefault(shape, [0.0, 0])
+                total[0] += time.perf_counter() - started
+                total[1] += 1
+
+        setattr(owner, name, timed)
+
+    def dump(self, path: Path) -> None:
+        rows = sorted(self.totals.items(), key=lambda item: -item[1][0])
+        lines = [f"{seconds:8.2f} s {int(count):8d}  {shape}" for shape, (seconds, count) in rows]
+        path.write_text("\n".join(lines) + "\n")
+
+
 def run_import(path: Path) -> None:
     _django()
     from tantieme.banking.services import import_statement
@@ -180,6 +217,8 @@ def run_import(path: Path) -> None:
         import cProfile
 
         profiler = cProfile.Profile()
+    sql_timing_path = os.environ.get("BENCH_SQL_TIMING", "")
+    sql_timer = _SqlTimer() if sql_timing_path else None
     before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     content = path.read_bytes()
@@ -188,7 +227,20 @@ def run_import(path: Path) -> None:
     with firm_scope(condo.firm):
         chunk = int(os.environ.get("BENCH_CHUNK", "0")) or None
         options = {"chunk_size": chunk} if chunk else {}
-        result = import_statement(condominium=condo, content=content, filename=path.name, **options)
+        if sql_timer is not None:
+            from django.db import connection
+
+            sql_timer.wrap(connection, "commit", "COMMIT (deferred checks)")
+            for module_name, function in (
+                ("tantieme.ledger.services", "_insert_entries"),
+                ("tantieme.ledger.services", "_insert_lines"),
+            ):
+                sql_timer.wrap(importlib.import_module(module_name), function, f"{module_name}.{function} (COPY)")
+            with connection.execute_wrapper(sql_timer):
+                result = import_statement(condominium=condo, content=content, filename=path.name, **options)
+            sql_timer.dump(Path(f"{sql_timing_path}.{time.time_ns()}"))
+        else:
+            result = import_statement(condominium=condo, content=content, filename=path.name, **options)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile_path)

@@ -69,6 +69,8 @@ class StatementImport(models.Model):
         constraints = [
             # The same file is one import: a second run resumes it (crash) or says "déjà importé".
             models.UniqueConstraint(fields=["condominium", "file_sha256"], name="banking_import_file_unique"),
+            # The target of the lines' composite key (see StatementLine).
+            models.UniqueConstraint(fields=["id", "condominium", "firm"], name="banking_import_owner_unique"),
         ]
 
     def __str__(self) -> str:
@@ -80,11 +82,20 @@ class StatementImport(models.Model):
 
 
 class StatementLine(models.Model):
-    """A booked movement of the account, once, whatever the number of files it came in."""
+    """A booked movement of the account, once, whatever the number of files it came in.
 
-    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="+", db_index=False)
-    condominium = models.ForeignKey(Condominium, on_delete=models.PROTECT, related_name="+", db_index=False)
-    statement_import = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="lines")
+    On PostgreSQL, `firm`, `condominium` and `statement_import` are checked by one composite key,
+    (statement_import_id, condominium_id, firm_id) -> the import's (migration 0002): a line belongs
+    to its import's condominium and firm, one check per line instead of three.
+    """
+
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    condominium = models.ForeignKey(
+        Condominium, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    statement_import = models.ForeignKey(
+        StatementImport, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+    )
     account_iban = models.CharField(_("IBAN du compte"), max_length=34)
     entry_key = models.CharField(_("clé bancaire"), max_length=120)
     position = models.PositiveIntegerField(_("rang dans le fichier"))

@@ -24,11 +24,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
-from operator import itemgetter
 from typing import IO, Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,6 +41,7 @@ from tantieme.banking.parsers.base import KeyAssigner
 from tantieme.banking.posting import Receipt, post_receipts_bulk
 from tantieme.banking.sepa import CreditTransfer, credit_transfer_document, sepa_text
 from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.core.bulk import can_reserve_ids, insert_rows, reserve_ids
 from tantieme.core.money import format_amount
 from tantieme.ledger import chart
 from tantieme.ledger.enums import FiscalYearState, JournalKind
@@ -423,11 +422,7 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
         StatementImport.objects.select_for_update().filter(pk=statement_import.pk).first()
         Condominium.objects.select_for_update().filter(pk=condominium.pk).first()
         iban = statement_import.account_iban
-        known = dict(
-            StatementLine.objects.filter(
-                condominium=condominium, account_iban=iban, entry_key__in=[entry.key for entry in entries]
-            ).values_list("entry_key", "statement_import_id")
-        )
+        known = _known_keys(condominium, iban, [entry.key for entry in entries])
         fresh = [entry for entry in entries if entry.key not in known]
         # Lines this very import wrote before a crash are its own, not "already known".
         skipped = sum(1 for owner in known.values() if owner != statement_import.pk)
@@ -515,40 +510,25 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
                 }[LineStatus(line["status"])]
             ] += 1
             lines.append(line)
-        _insert_lines(lines)
-        needing_pk = [
-            line["entry_key"]
-            for line, decision in zip(lines, decisions, strict=True)
-            if (line["status"] == LineStatus.TO_REVIEW and decision.suggestions)
-            or (decision.return_id is not None and line["entry_id"] is not None)
-        ]
-        pks = (
-            dict(
-                StatementLine.objects.filter(
-                    condominium=condominium, account_iban=iban, entry_key__in=needing_pk
-                ).values_list("entry_key", "pk")
-            )
-            if needing_pk
-            else {}
-        )
+        line_ids = _insert_lines(lines)
         suggestions = [
             MatchSuggestion(
-                line_id=pks[line["entry_key"]],
+                line_id=line_id,
                 co_owner_id=suggestion.co_owner_id,
                 rule=suggestion.rule,
                 confidence=suggestion.confidence,
                 evidence=suggestion.evidence[:300],
             )
-            for line, decision in zip(lines, decisions, strict=True)
+            for line_id, line, decision in zip(line_ids, lines, decisions, strict=True)
             if line["status"] == LineStatus.TO_REVIEW
             for suggestion in decision.suggestions
         ]
         MatchSuggestion.objects.bulk_create(suggestions, batch_size=500)
-        for line, decision in zip(lines, decisions, strict=True):
+        for line_id, line, decision in zip(line_ids, lines, decisions, strict=True):
             if decision.return_id is not None and decision.return_id in returns and line["entry_id"] is not None:
                 transfer = returns[decision.return_id]
                 transfer.state = ReturnState.CLEARED
-                transfer.cleared_by_id = pks[line["entry_key"]]
+                transfer.cleared_by_id = line_id
                 transfer.save(update_fields=["state", "cleared_by"])
                 StatementLine.objects.filter(pk=transfer.line_id).update(
                     resolution_entry_id=line["entry_id"], resolved_at=timezone.now()
@@ -570,60 +550,42 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
     result.ignored += counts["ignored"]
 
 
-def _column_adapters() -> tuple[str, list[str], list[Callable[[Any], Any]]]:
-    """The INSERT of statement lines and how each value is adapted for the database in use."""
-    ops = connection.ops
-    columns: list[str] = []
-    adapters: list[Callable[[Any], Any]] = []
-    for model_field in StatementLine._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        columns.append(model_field.attname)
-        if isinstance(model_field, models.JSONField):
-            adapters.append(partial(ops.adapt_json_value, encoder=model_field.encoder))
-        elif isinstance(model_field, models.DecimalField):
-            adapters.append(
-                partial(
-                    ops.adapt_decimalfield_value,
-                    max_digits=model_field.max_digits,
-                    decimal_places=model_field.decimal_places,
-                )
+def _known_keys(condominium: Condominium, iban: str, keys: list[str]) -> dict[str, int]:
+    """The keys among `keys` already recorded for the account, with the import that recorded each.
+
+    On PostgreSQL, one probe of the unique index per key (LATERAL … LIMIT 1 keeps the planner from
+    flattening it). `entry_key IN (…)` lets the planner, when the table's statistics are stale (a
+    large import, autovacuum not yet through), scan every line of the account and filter: a cost
+    that grows with the account's history, paid per chunk."""
+    if connection.vendor != "postgresql":
+        return dict(
+            StatementLine.objects.filter(condominium=condominium, account_iban=iban, entry_key__in=keys).values_list(
+                "entry_key", "statement_import_id"
             )
-        elif isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
-            adapters.append(ops.adapt_datefield_value)
-        else:
-            adapters.append(_same)
-    table = ops.quote_name(StatementLine._meta.db_table)
-    columns_of = {model_field.attname: model_field.column for model_field in StatementLine._meta.concrete_fields}
-    quoted = ", ".join(ops.quote_name(columns_of[name]) for name in columns)
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - names from _meta
-    return sql, columns, adapters
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _insert_lines(lines: list[dict[str, Any]]) -> None:
-    """Insert statement lines with one executemany (bulk_create costs ~100 µs a row in Python).
-
-    Only the columns whose values the driver cannot take as they are (JSON, decimals, dates) go
-    through an adapter."""
-    if not lines:
-        return
-    sql, columns, adapters = _column_adapters()
-    converted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt is not _same]
-    pick = itemgetter(*columns)
-    rows = []
-    for line in lines:
-        row = list(pick(line))
-        for index, adapt in converted:
-            value = row[index]
-            if value is not None:
-                row[index] = adapt(value)
-        rows.append(row)
+        )
+    table = connection.ops.quote_name(StatementLine._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.execute(
+            f"SELECT line.entry_key, line.statement_import_id FROM unnest(%s::text[]) AS wanted(key) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT entry_key, statement_import_id FROM {table} "
+            "WHERE condominium_id = %s AND account_iban = %s AND entry_key = wanted.key LIMIT 1) AS line",
+            [keys, condominium.pk, iban],
+        )
+        return dict(cursor.fetchall())
+
+
+def _insert_lines(lines: list[dict[str, Any]]) -> list[int]:
+    """Insert statement lines (dicts of column values, all with the same keys); their ids, in order.
+
+    Ids reserved beforehand and rows written by COPY / executemany (`core.bulk`): bulk_create
+    costs ~100 µs a row in Python, and reading the ids back costs a query per chunk."""
+    if not lines:
+        return []
+    if not can_reserve_ids():
+        return [line.pk for line in StatementLine.objects.bulk_create(StatementLine(**line) for line in lines)]
+    ids = reserve_ids(StatementLine, len(lines))
+    insert_rows(StatementLine, ["id", *lines[0]], [(pk, *line.values()) for pk, line in zip(ids, lines, strict=True)])
+    return ids
 
 
 def _two_lines(journal: str, entry: ParsedEntry, debit: str, credit: str, label: str) -> EntryDraft:

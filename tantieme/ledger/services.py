@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from tantieme.audit.services import record
 from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.core.bulk import COPY_THRESHOLD, can_reserve_ids, insert_rows, reserve_ids
 from tantieme.core.money import CENT, allocate
 from tantieme.ledger import chart
 from tantieme.ledger.enums import FiscalYearState, JournalKind, LineNature
@@ -485,7 +486,6 @@ _LINE_COLUMNS = (
     "nature",
     "label",
 )
-COPY_THRESHOLD = 200
 
 
 _ENTRY_COLUMNS = (
@@ -506,110 +506,27 @@ _ENTRY_COLUMNS = (
 )
 
 
-def _sqlite_writer_locked() -> bool:
-    """True when this SQLite connection holds the database's write lock for the whole transaction.
-
-    Inside an atomic block opened with BEGIN IMMEDIATE (or EXCLUSIVE, settings.DATABASES OPTIONS
-    `transaction_mode`), SQLite lets no other connection write until COMMIT: ids read from the
-    table now cannot be taken by anyone else before this transaction ends.
-    """
-    return (
-        connection.vendor == "sqlite"
-        and connection.in_atomic_block
-        and getattr(connection, "transaction_mode", None) in ("IMMEDIATE", "EXCLUSIVE")
-    )
-
-
-def _sqlite_next_ids(table: str, count: int) -> range:
-    """`count` fresh ids for `table` (SQLite, writer lock held: see `_sqlite_writer_locked`).
-
-    Above both the largest id present and the AUTOINCREMENT high-water mark, so an id is never
-    reused, as with SQLite's own allocation; inserting them moves sqlite_sequence on."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "  # noqa: S608 - name from _meta
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        (last,) = cursor.fetchone()
-    return range(int(last) + 1, int(last) + 1 + count)
-
-
 def _insert_entries(entries: list[Entry]) -> None:
     """Insert entries with their ids known beforehand, the ORM's per-row overhead avoided.
 
-    PostgreSQL: a batch takes its ids from the sequence in one query and goes in by COPY (the ORM's
-    multi-row INSERT … RETURNING costs more than the lines' COPY). SQLite, writer lock held: ids
-    after the table's largest, one executemany. Otherwise bulk_create."""
-    table = Entry._meta.db_table
-    if connection.vendor == "postgresql" and len(entries) >= COPY_THRESHOLD:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(entries)]
-            )
-            for entry, (pk,) in zip(entries, cursor.fetchall(), strict=True):
-                entry.pk = pk
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN") as copy:
-                for entry in entries:
-                    copy.write_row([getattr(entry, column if column != "id" else "pk") for column in _ENTRY_COLUMNS])
-    elif _sqlite_writer_locked():
-        adapt_datetime = connection.ops.adapt_datetimefield_value
-        for entry, pk in zip(entries, _sqlite_next_ids(table, len(entries)), strict=True):
-            entry.pk = pk
-        rows = [
-            (
-                entry.pk,
-                entry.firm_id,
-                entry.condominium_id,
-                entry.journal_id,
-                entry.fiscal_year_id,
-                entry.number,
-                entry.code,
-                entry.date,
-                entry.validation_date,
-                entry.voucher,
-                entry.voucher_date,
-                entry.label,
-                entry.reverses_id,
-                adapt_datetime(entry.posted_at),
-            )
-            for entry in entries
-        ]
-        _sqlite_executemany(table, _ENTRY_COLUMNS, rows)
-    else:
+    PostgreSQL: a batch takes its ids from the sequence and goes in by COPY (the ORM's multi-row
+    INSERT … RETURNING costs more than the lines' COPY); SQLite, writer lock held: one executemany.
+    Otherwise (a few entries on PostgreSQL) bulk_create."""
+    if not can_reserve_ids() or (connection.vendor == "postgresql" and len(entries) < COPY_THRESHOLD):
         Entry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
         return
+    for entry, pk in zip(entries, reserve_ids(Entry, len(entries)), strict=True):
+        entry.pk = pk
+    insert_rows(Entry, _ENTRY_COLUMNS, [[getattr(entry, column) for column in _ENTRY_COLUMNS] for entry in entries])
     for entry in entries:
         entry._state.adding = False
         entry._state.db = connection.alias
 
 
-def _sqlite_executemany(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """One prepared INSERT run over `rows` (SQLite: Decimal and date go through Django's adapters)."""
-    names = ", ".join(columns)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - names from _meta
-
-
 def _insert_lines(rows: list[tuple[Any, ...]]) -> None:
-    """Insert lines: COPY on PostgreSQL for batches, executemany on SQLite (same triggers and
-    constraints either way), else bulk_create."""
-    table = Line._meta.db_table
-    if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor: COPY ... FROM STDIN
-            with raw.copy(f"COPY {table} ({', '.join(_LINE_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    if connection.vendor == "sqlite":
-        _sqlite_executemany(table, _LINE_COLUMNS, rows)
-        return
-    Line.objects.bulk_create(
-        (Line(**dict(zip(_LINE_COLUMNS, row, strict=True))) for row in rows), batch_size=BULK_BATCH_SIZE
-    )
+    """Insert lines (COPY on PostgreSQL for batches, one executemany otherwise: same triggers and
+    constraints either way)."""
+    insert_rows(Line, _LINE_COLUMNS, rows)
 
 
 @transaction.atomic

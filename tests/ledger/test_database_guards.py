@@ -11,10 +11,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from tantieme.condominiums.models import Condominium
+from tantieme.core.bulk import COPY_THRESHOLD
 from tantieme.ledger import services
 from tantieme.ledger.checks import check_books
 from tantieme.ledger.models import Account, Entry, FiscalYear, Journal, Line
-from tantieme.ledger.services import COPY_THRESHOLD, EntryDraft, LineDraft
+from tantieme.ledger.services import EntryDraft, LineDraft
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
 from tests.ledger.factories import D, open_books
@@ -49,16 +50,19 @@ def insert_line(
     debit: str = "0",
     credit: str = "0",
     posted_txid: str | int | None = None,
+    firm_id: int | None = None,
+    condominium_id: int | None = None,
+    date: datetime.date = JAN,
 ) -> None:
-    """A line written by raw SQL, bypassing the services (and, if given, forging posted_txid)."""
+    """A line written by raw SQL, bypassing the services (and, if given, forging posted_txid, firm…)."""
     account_id = Account.objects.get(condominium=condo, number="512").pk
     columns = "firm_id, condominium_id, entry_id, position, date, account_id, debit, credit, nature, label"
     values: list[int | str | Decimal | datetime.date] = [
-        condo.firm_id,
-        condo.pk,
+        firm_id or condo.firm_id,
+        condominium_id or condo.pk,
         entry_id,
         position,
-        JAN,
+        date,
         account_id,
         Decimal(debit),
         Decimal(credit),
@@ -120,6 +124,32 @@ def test_a_line_cannot_be_added_to_an_entry_committed_earlier(condo: Condominium
         )
     assert Line.objects.filter(entry=entry).count() == 2
     assert check_books(condo) == []
+
+
+@pytest.mark.parametrize("stranger", ["firm", "condominium", "date"])
+def test_a_line_must_repeat_its_entrys_firm_condominium_and_date(
+    condo: Condominium, world: World, stranger: str
+) -> None:
+    """Lines carry no foreign key on firm/condominium (0005): the entry's check at COMMIT compares them."""
+    elsewhere = {
+        "firm": {"firm_id": world.rivage.pk},
+        "condominium": {"condominium_id": world.other_condo.pk},
+        "date": {"date": JAN + datetime.timedelta(days=1)},
+    }[stranger]
+
+    def balanced_pair_with_a_stranger() -> None:
+        entry = services.post_entry(condominium=condo, journal="OD", date=JAN, label="x", lines=simple())
+        insert_line(condo, entry.pk, 3, debit="5.00", **elsewhere)  # type: ignore[arg-type]
+        insert_line(condo, entry.pk, 4, credit="5.00")
+
+    with pytest.raises(IntegrityError, match="another firm, condominium or date"), transaction.atomic():
+        balanced_pair_with_a_stranger()
+    assert not Entry.objects.filter(condominium=condo).exists()
+
+
+def test_a_line_needs_an_existing_entry(condo: Condominium) -> None:
+    with pytest.raises(IntegrityError, match="ledger_line_entry_same_txid"), transaction.atomic():
+        insert_line(condo, 999_999, 1, debit="5.00")
 
 
 def test_a_forged_posted_txid_is_refused(condo: Condominium) -> None:
