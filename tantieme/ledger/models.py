@@ -249,6 +249,13 @@ class Line(models.Model):
                 fields=["co_owner", "date"], name="ledger_line_co_owner_date", condition=Q(co_owner__isnull=False)
             ),
             models.Index(fields=["account", "date"], name="ledger_line_account_date"),
+            # A co-owner's amounts due (calls, fees): what a payment letters, the next due amount.
+            # Without it, finding them reads every payment of the account's history too.
+            models.Index(
+                fields=["co_owner", "date"],
+                name="ledger_line_co_owner_debits",
+                condition=Q(co_owner__isnull=False) & Q(debit__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:
