@@ -234,8 +234,12 @@ def run_import(path: Path) -> None:
             for module_name, function in (
                 ("tantieme.ledger.services", "_insert_entries"),
                 ("tantieme.ledger.services", "_insert_lines"),
+                ("tantieme.banking.services", "_insert_lines"),
+                ("tantieme.banking.services", "_survey"),
+                ("tantieme.banking.matching", "decide"),
+                ("tantieme.ledger.services", "_post"),
             ):
-                sql_timer.wrap(importlib.import_module(module_name), function, f"{module_name}.{function} (COPY)")
+                sql_timer.wrap(importlib.import_module(module_name), function, f"{module_name}.{function}")
             with connection.execute_wrapper(sql_timer):
                 result = import_statement(condominium=condo, content=content, filename=path.name, **options)
             sql_timer.dump(Path(f"{sql_timing_path}.{time.time_ns()}"))

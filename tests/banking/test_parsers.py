@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tantieme.banking.parsers import (
     Camt053Reader,
@@ -16,6 +20,7 @@ from tantieme.banking.parsers import (
     detect_format,
     open_statement,
 )
+from tantieme.banking.parsers.base import normalise
 from tantieme.banking.parsers.cfonb120 import decode_amount, encode_amount, iban_from_rib
 from tests.banking.conftest import SAMPLE_IBAN, sample
 
@@ -211,3 +216,15 @@ def test_ofx_fallback() -> None:
     (statement,) = reader.statements
     assert statement.iban == SAMPLE_IBAN
     assert statement.opening_balance == Decimal("12798.50")
+
+
+@given(st.text(max_size=60))
+def test_normalise_ascii_shortcut_gives_what_the_unicode_path_gives(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+    assert normalise(text) == re.sub(r"[^A-Z0-9]+", " ", plain).strip()
+
+
+def test_normalise_drops_accents_case_and_punctuation() -> None:
+    assert normalise("Réf. a-606_0001 Hélène") == "REF A 606 0001 HELENE"
+    assert normalise("") == ""
