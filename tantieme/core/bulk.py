@@ -68,8 +68,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert `rows` (tuples in `columns` order, column names as in the table) into `model`'s table.
 
-    PostgreSQL: COPY for batches (values as psycopg dumps them: str, int, Decimal, date, datetime;
-    JSON as its text). Otherwise one executemany, values adapted as Django would for SQLite."""
+    PostgreSQL: COPY for batches (psycopg dumps str, int, Decimal, date and datetime as they are;
+    JSON goes through Django's adapter). Otherwise one executemany, every value adapted by Django's
+    operations for the database in use."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
