@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+
 
 def drop_column_foreign_keys(cursor: Any, table: str, columns: list[str]) -> None:
     """Drop the single-column foreign keys on `columns` of `table`, whatever Django named them."""
@@ -27,4 +29,11 @@ def add_column_foreign_key(cursor: Any, table: str, column: str, target: str) ->
     cursor.execute(
         f'ALTER TABLE {table} ADD CONSTRAINT "{table}_{column}_fk" FOREIGN KEY ({column}) '
         f"REFERENCES {target} (id) DEFERRABLE INITIALLY DEFERRED"
+    )
+
+
+def unconstrained_foreign_key(to: str, related_name: str, *, db_index: bool = False) -> models.ForeignKey[Any, Any]:
+    """The field state of a PROTECT foreign key declared `db_constraint=False` (for AlterField)."""
+    return models.ForeignKey(
+        to, on_delete=models.PROTECT, related_name=related_name, db_index=db_index, db_constraint=False
     )

@@ -10,10 +10,13 @@ The models declare `db_constraint=False` on the three fields. SQLite keeps its f
 table is not rebuilt; a later rebuild of the table would leave them out).
 """
 
-import django.db.models.deletion
 from django.db import migrations, models
 
-from tantieme.core.pg_constraints import add_column_foreign_key, drop_column_foreign_keys
+from tantieme.core.pg_constraints import (
+    add_column_foreign_key,
+    drop_column_foreign_keys,
+    unconstrained_foreign_key,
+)
 
 TARGETS = {
     "firm_id": "tenancy_firm",
@@ -43,16 +46,6 @@ def backward(apps, schema_editor):
             add_column_foreign_key(cursor, "banking_statementline", column, target)
 
 
-def _unconstrained(to, related_name, db_index=False):
-    return models.ForeignKey(
-        db_constraint=False,
-        db_index=db_index,
-        on_delete=django.db.models.deletion.PROTECT,
-        related_name=related_name,
-        to=to,
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("banking", "0001_initial"),
@@ -70,12 +63,12 @@ class Migration(migrations.Migration):
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.AlterField("statementline", "condominium", _unconstrained("condominiums.condominium", "+")),
-                migrations.AlterField("statementline", "firm", _unconstrained("tenancy.firm", "+")),
+                migrations.AlterField("statementline", "condominium", unconstrained_foreign_key("condominiums.condominium", "+")),
+                migrations.AlterField("statementline", "firm", unconstrained_foreign_key("tenancy.firm", "+")),
                 migrations.AlterField(
                     "statementline",
                     "statement_import",
-                    _unconstrained("banking.statementimport", "lines", db_index=True),
+                    unconstrained_foreign_key("banking.statementimport", "lines", db_index=True),
                 ),
             ],
             database_operations=[migrations.RunPython(forward, backward, elidable=False)],

@@ -17,9 +17,12 @@ The models declare `db_constraint=False` on those three fields. SQLite keeps its
 """
 
 from django.db import migrations, models
-import django.db.models.deletion
 
-from tantieme.core.pg_constraints import add_column_foreign_key, drop_column_foreign_keys
+from tantieme.core.pg_constraints import (
+    add_column_foreign_key,
+    drop_column_foreign_keys,
+    unconstrained_foreign_key,
+)
 
 CHECK_NEW_ENTRY = """
 CREATE OR REPLACE FUNCTION ledger_entry_has_lines_trigger() RETURNS trigger AS $$
@@ -79,16 +82,6 @@ def backward(apps, schema_editor):
             add_column_foreign_key(cursor, "ledger_line", column, target)
 
 
-def _unconstrained(to, related_name):
-    return models.ForeignKey(
-        db_constraint=False,
-        db_index=False,
-        on_delete=django.db.models.deletion.PROTECT,
-        related_name=related_name,
-        to=to,
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("condominiums", "0003_initial"),
@@ -99,9 +92,9 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.AlterField("line", "condominium", _unconstrained("condominiums.condominium", "+")),
-                migrations.AlterField("line", "entry", _unconstrained("ledger.entry", "lines")),
-                migrations.AlterField("line", "firm", _unconstrained("tenancy.firm", "+")),
+                migrations.AlterField("line", "condominium", unconstrained_foreign_key("condominiums.condominium", "+")),
+                migrations.AlterField("line", "entry", unconstrained_foreign_key("ledger.entry", "lines")),
+                migrations.AlterField("line", "firm", unconstrained_foreign_key("tenancy.firm", "+")),
             ],
             database_operations=[migrations.RunPython(forward, backward, elidable=False)],
         )
