@@ -238,6 +238,8 @@ def run_import(path: Path) -> None:
                 ("tantieme.banking.services", "_survey"),
                 ("tantieme.banking.matching", "decide"),
                 ("tantieme.ledger.services", "_post"),
+                ("tantieme.banking.posting", "_open_items"),
+                ("tantieme.banking.services", "_import_chunk"),
             ):
                 sql_timer.wrap(importlib.import_module(module_name), function, f"{module_name}.{function}")
             with connection.execute_wrapper(sql_timer):
