@@ -108,6 +108,7 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "access_add_login": lambda d: {"pk": d.alice.pk},
     "access_resend": lambda d: {"pk": d.alice_user.pk},
     "access_reset": lambda d: {"pk": d.alice_user.pk},
+    "access_end_sessions": lambda d: {"pk": d.alice_user.pk},
     "access_email": lambda d: {"pk": d.alice_user.pk},
     "documents_condominium": lambda d: {"pk": d.condo.pk},
     "documents_publish": lambda d: {"pk": d.condo.pk},

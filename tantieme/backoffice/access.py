@@ -266,6 +266,16 @@ def access_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required(roles=MANAGE_ACCESS)
+def access_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the co-owner out everywhere (lost device, shared computer); the password stays."""
+    user, co_owner = _portal_user_for(request, pk)
+    user_services.end_sessions(user=user, request=request)
+    messages.success(request, _("Toutes les sessions de %(login)s sont fermées.") % {"login": user.login})
+    return redirect("backoffice:access_condominium", pk=co_owner.condominium_id)
+
+
+@require_POST
+@staff_required(roles=MANAGE_ACCESS)
 def access_email(request: HttpRequest, pk: int) -> HttpResponse:
     user, co_owner = _portal_user_for(request, pk)
     form = EmailForm(request.POST)

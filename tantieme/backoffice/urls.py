@@ -17,6 +17,7 @@ urlpatterns = [
     path("acces/coproprietaire/<int:pk>/ajouter/", access.access_add_login, name="access_add_login"),
     path("acces/utilisateur/<int:pk>/renvoyer/", access.access_resend, name="access_resend"),
     path("acces/utilisateur/<int:pk>/reinitialiser/", access.access_reset, name="access_reset"),
+    path("acces/utilisateur/<int:pk>/deconnecter/", access.access_end_sessions, name="access_end_sessions"),
     path("acces/utilisateur/<int:pk>/email/", access.access_email, name="access_email"),
     # Documents of the extranet and the conseil syndical (issue 6).
     path("documents/", documents.documents_home, name="documents_home"),

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.validators import RegexValidator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -247,6 +248,17 @@ def set_user_language(*, user: User, language: str, request: HttpRequest | None 
     user.language = language
     user.save(update_fields=["language"])
     record(action="users.language.changed", request=request, target=user, data={"from": previous, "to": language})
+
+
+@require_POST
+@co_owner_required
+def information_sessions(request: HttpRequest) -> HttpResponse:
+    """Sign out every other device (a forgotten computer, a lost phone); this one stays signed in."""
+    user = _user(request)
+    user_services.end_sessions(user=user, request=request)
+    update_session_auth_hash(request, user)
+    messages.success(request, _("Vos autres sessions sont fermées : seule celle-ci reste ouverte."))
+    return redirect("portal:information")
 
 
 @require_POST

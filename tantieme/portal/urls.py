@@ -20,6 +20,7 @@ urlpatterns = [
     path("mes-informations/<int:pk>/contact/", information.information_contact, name="information_contact"),
     path("mes-informations/email/", information.information_email, name="information_email"),
     path("mes-informations/langue/", information.information_language, name="information_language"),
+    path("mes-informations/sessions/", information.information_sessions, name="information_sessions"),
     path("informations/<int:pk>/", information.announcement, name="announcement"),
     path("mes-documents/", documents.documents, name="documents"),
     path("mes-documents/<int:pk>/telecharger/", documents.document_download, name="document_download"),

@@ -10,6 +10,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from tantieme.tenancy.models import Firm
@@ -72,6 +73,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(_("doit changer son mot de passe"), default=False)
     temporary_password_expires_at = models.DateTimeField(null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Raised to end every session of the account without touching its password (see
+    # _get_session_auth_hash); 0 for an account whose sessions were never ended that way.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(_("créé le"), default=timezone.now)
 
     objects = UserManager()
@@ -97,6 +101,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.login
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password, with the session generation mixed in once it is raised.
+
+        A session stores this hash at sign-in and is refused when it no longer matches: changing
+        the password or raising the generation ends every session. Generation 0 gives Django's own
+        hash, so the sessions open before this field existed stay valid."""
+        if not self.session_generation:
+            django_hash: str = super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+            return django_hash
+        return salted_hmac(
+            "tantieme.users.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

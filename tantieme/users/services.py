@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -187,6 +188,17 @@ def _notify_password_changed(user: User) -> None:
             language=user.language,
             context={"login": user.login, "changed_at": timezone.localtime(user.password_changed_at)},
         )
+
+
+@transaction.atomic
+def end_sessions(*, user: User, request: HttpRequest | None = None) -> None:
+    """End every open session of the account (a lost phone, a shared computer), password unchanged.
+
+    Raising the generation changes the session auth hash: each session is refused at its next
+    request, whichever server holds it."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    record(action="users.sessions.ended", request=request, firm=user.firm, target=user)
 
 
 @transaction.atomic

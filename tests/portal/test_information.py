@@ -175,3 +175,19 @@ def test_page_runs_a_bounded_number_of_queries(world: World, django_assert_max_n
     with django_assert_max_num_queries(10):
         body = client.get(URL).content.decode()
     assert body.count("198.51.100.1") == 10
+
+
+def test_sign_out_of_every_other_device_keeps_this_one(world: World) -> None:
+    here, elsewhere = client_for(world.horizon), client_for(world.horizon)
+    for client in (here, elsewhere):
+        client.post("/compte/connexion/", {"username": "A6060001", "password": DEFAULT_PASSWORD})
+        assert client.get("/").status_code == 200
+    page = here.get("/mes-informations/").content.decode()
+    assert "/mes-informations/sessions/" in page
+
+    response = here.post("/mes-informations/sessions/", follow=True)
+
+    assert "Vos autres sessions sont fermées" in response.content.decode()
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/")["Location"].startswith("/compte/connexion/")
+    assert AuditEvent.all_firms.filter(action="users.sessions.ended", actor=world.alice_user).count() == 1

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.base_user import AbstractBaseUser
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -155,6 +156,43 @@ def test_reset_access_prints_a_new_temporary_password(world: World) -> None:
     assert alice_session.get("/").status_code == 302
     assert login(client_for(world.horizon), "A6060001", "Test-Password-2026!").status_code == 200
     assert AuditEvent.all_firms.filter(action="users.access.temporary_password_issued").exists()
+
+
+def test_staff_end_a_co_owners_sessions_and_the_password_stays(world: World) -> None:
+    """Issue 3 left this to "reset access" only: a lost phone should not cost a new letter."""
+    phone, computer = client_for(world.horizon), client_for(world.horizon)
+    for client in (phone, computer):
+        assert login(client, "A6060001", "Test-Password-2026!").status_code == 302
+        assert client.get("/").status_code == 200
+    staff = client_for(world.horizon, world.manager)
+    page = staff.get(f"/gestion/acces/copropriete/{world.condo.pk}/")
+    assert f"/gestion/acces/utilisateur/{world.alice_user.pk}/deconnecter/" in page.content.decode()
+
+    response = staff.post(f"/gestion/acces/utilisateur/{world.alice_user.pk}/deconnecter/")
+
+    assert response.status_code == 302
+    for client in (phone, computer):
+        assert client.get("/")["Location"].startswith("/compte/connexion/")
+    assert login(client_for(world.horizon), "A6060001", "Test-Password-2026!").status_code == 302
+    event = AuditEvent.all_firms.get(action="users.sessions.ended")
+    assert (event.actor, event.object_id) == (world.manager, str(world.alice_user.pk))
+
+
+def test_ending_sessions_needs_a_manager(world: World) -> None:
+    reader = StaffUserFactory(firm=world.horizon, membership=StaffRole.READ_ONLY)
+    response = client_for(world.horizon, reader).post(f"/gestion/acces/utilisateur/{world.alice_user.pk}/deconnecter/")
+    assert response.status_code == 403
+    assert not AuditEvent.all_firms.filter(action="users.sessions.ended").exists()
+
+
+def test_generation_zero_keeps_djangos_session_hash(world: World) -> None:
+    """Sessions opened before the generation existed stay valid; raising it changes the hash."""
+    user = world.alice_user
+    django_hash = AbstractBaseUser._get_session_auth_hash(user)  # type: ignore[attr-defined]
+    assert user.session_generation == 0
+    assert user.get_session_auth_hash() == django_hash
+    user.session_generation = 1
+    assert user.get_session_auth_hash() != django_hash
 
 
 def test_email_change_is_used_only_once_confirmed(
