@@ -11,6 +11,7 @@ from django.utils import timezone
 from tantieme.announcements.models import Announcement, AnnouncementRead
 from tantieme.audit.services import record
 from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.condominiums.queries import email_languages
 from tantieme.notifications.services import queue_email
 from tantieme.users.models import User
 
@@ -20,14 +21,16 @@ def announcement_link(announcement: Announcement) -> str:
     return f"{announcement.firm.base_url}{path}"
 
 
-def _email_recipients(condominium: Condominium) -> list[str]:
-    """Co-owners of the condominium who accepted electronic notifications and gave an address."""
-    emails = (
-        CoOwner.objects.filter(condominium=condominium, e_notification_consent=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+def _email_recipients(condominium: Condominium) -> dict[str, str]:
+    """E-mail -> language of the co-owners who accepted electronic notifications and gave an address."""
+    co_owners = list(
+        CoOwner.objects.filter(condominium=condominium, e_notification_consent=True).exclude(email="").order_by("pk")
     )
-    return sorted({email.strip().lower() for email in emails})
+    languages = email_languages(co_owners)
+    recipients: dict[str, str] = {}
+    for co_owner in co_owners:
+        recipients.setdefault(co_owner.email.strip().lower(), languages[co_owner.pk])
+    return dict(sorted(recipients.items()))
 
 
 @transaction.atomic
@@ -49,12 +52,13 @@ def publish_announcement(
         published_by=actor,
         send_email=send_email,
     )
-    recipients = _email_recipients(condominium) if send_email else []
-    for email in recipients:
+    recipients = _email_recipients(condominium) if send_email else {}
+    for email, language in recipients.items():
         queue_email(
             firm=condominium.firm,
             to=email,
             template="announcement",
+            language=language,
             context={
                 "title": announcement.title,
                 "condominium": condominium.name,

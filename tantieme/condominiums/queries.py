@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
@@ -37,3 +38,25 @@ def contacts_for(condominium: Condominium) -> QuerySet[SyndicContact]:
     return SyndicContact.objects.filter(condominium__in=[condominium.pk]) | SyndicContact.objects.filter(
         condominium__isnull=True
     )
+
+
+def email_languages(co_owners: Iterable[CoOwner]) -> dict[int, str]:
+    """The language to write to each co-owner in (co-owner id -> "fr"/"en"), in one query.
+
+    The language chosen in « Mes informations » by the portal user who has the co-owner's e-mail,
+    else by the co-owner's first portal user; French when nobody chose (the legal default)."""
+    emails = {co_owner.pk: co_owner.email.strip().lower() for co_owner in co_owners}
+    if not emails:
+        return {}
+    first: dict[int, str] = {}
+    same_email: dict[int, str] = {}
+    rows = (
+        CoOwner.users.through.objects.filter(coowner_id__in=emails)
+        .order_by("user_id")
+        .values_list("coowner_id", "user__email", "user__language")
+    )
+    for co_owner_id, user_email, language in rows:
+        first.setdefault(co_owner_id, language)
+        if user_email.strip().lower() == emails[co_owner_id]:
+            same_email.setdefault(co_owner_id, language)
+    return {pk: same_email.get(pk) or first.get(pk) or "fr" for pk in emails}

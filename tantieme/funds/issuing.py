@@ -30,6 +30,7 @@ from django.utils import timezone
 from tantieme.audit.services import record
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner, LotShare, Ownership
+from tantieme.condominiums.queries import email_languages
 from tantieme.core.money import ZERO
 from tantieme.documents.enums import Audience, DocumentCategory
 from tantieme.documents.services import publish_document
@@ -491,6 +492,7 @@ def notice_data(notices: Sequence[CallNotice]) -> list[NoticeData]:
         f"Travaux votés par l'AG du {operation.general_meeting_date:%d/%m/%Y} : {operation.label}" if operation else ""
     )
     extranet = _extranet_url(firm.base_url)
+    languages = email_languages(notice.co_owner for notice in notices)
     data = []
     for notice in notices:
         co_owner = notice.co_owner
@@ -522,6 +524,7 @@ def notice_data(notices: Sequence[CallNotice]) -> list[NoticeData]:
                 amount_works_fund=notice.amount_works_fund,
                 previous_balance=notice.previous_balance,
                 works=call.kind == CallKind.WORKS,
+                email_language=languages[co_owner.pk],
             )
         )
     return data
@@ -565,6 +568,7 @@ def _publish_one(notice_id: int, content: bytes, data: NoticeData, actor: Any) -
                 firm=call.condominium.firm,
                 to=co_owner.email,
                 template=NOTICE_TEMPLATE,
+                language=data.email_language,
                 context={
                     "name": co_owner.display_name,
                     "call_label": call.label,

@@ -69,6 +69,7 @@ class NoticeData:
     purpose: str = ""
     is_provisional: bool = False
     works: bool = False
+    email_language: str = "fr"  # of the e-mail announcing the notice; the notice itself is in French
 
     @property
     def amount(self) -> Decimal:

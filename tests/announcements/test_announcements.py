@@ -9,6 +9,7 @@ from tantieme.announcements.services import publish_announcement
 from tantieme.audit.models import AuditEvent
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.scoping import firm_scope
+from tantieme.users.models import User
 from tests.conftest import World, client_for
 from tests.factories import CoOwnerFactory, StaffUserFactory
 
@@ -53,6 +54,25 @@ def test_staff_publish_with_email_to_consenting_co_owners_only(
     assert f"{world.horizon.base_url}/informations/{announcement.pk}/" in text
     event = AuditEvent.all_firms.get(action="announcements.announcement.published")
     assert event.data["emails"] == 1
+
+
+def test_announcement_emails_speak_the_language_each_co_owner_chose(
+    world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with firm_scope(world.horizon):
+        for co_owner, email in ((world.alice, "alice@example.com"), (world.bob, "bob@example.com")):
+            co_owner.email, co_owner.e_notification_consent = email, True
+            co_owner.save()
+        User.objects.filter(pk=world.alice_user.pk).update(email="alice@example.com", language="en")
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_announcement(
+                condominium=world.condo, title="Coupure d'eau", body="Jeudi.", send_email=True, actor=world.manager
+            )
+    bodies = {
+        message["To"]: message.get_body(preferencelist=("plain",)).get_content() for message in smtp_server.messages
+    }
+    assert "has published a notice" in bodies["alice@example.com"]
+    assert "has published a notice" not in bodies["bob@example.com"]
 
 
 def test_without_email_nothing_is_sent(world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any) -> None:

@@ -30,6 +30,7 @@ from tantieme.ledger.models import Line
 from tantieme.ledger.queries import balance, balances_by_account
 from tantieme.notifications.models import OutboundMessage
 from tantieme.tenancy.scoping import firm_scope
+from tests.factories import co_owner_user
 from tests.funds.helpers import BUDGET_LINES, Example, build_example, vote_example_budget
 
 D = Decimal
@@ -210,6 +211,30 @@ def test_notices_are_published_once_and_mailed_to_consenting_owners(
     assert "574,94" in message.body_text
     assert len(mail.outbox) == 1
     assert not mail.outbox[0].attachments
+
+
+def test_notice_emails_speak_the_language_each_co_owner_chose(
+    example: Example, django_capture_on_commit_callbacks: Any
+) -> None:
+    anne, bernard = example.owners["A"], example.owners["B"]
+    for owner, email in ((anne, "anne@example.org"), (bernard, "bernard@example.org")):
+        owner.email, owner.e_notification_consent = email, True
+        owner.save()
+    co_owner_user(anne, login="A-OTHER", email="other@example.org", language="fr")  # a joint login
+    co_owner_user(anne, email="anne@example.org", language="en")  # the one with the notice address
+    vote_example_budget(example)
+    (instalment,) = instalments_for_period(example.condominium, "2025-Q1")
+    call, _ = issue_call(instalment=instalment)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_notices(call=call)
+    to_anne = OutboundMessage.all_firms.get(recipient="anne@example.org")
+    to_bernard = OutboundMessage.all_firms.get(recipient="bernard@example.org")  # no portal user: French
+    assert (to_anne.language, to_bernard.language) == ("en", "fr")
+    assert "Amount of this call: " in to_anne.body_text
+    assert "your call for funds is online" in to_anne.subject
+    assert "Montant" in to_bernard.body_text
+    # The notice itself stays in French (a legal document).
+    assert Document.objects.get(co_owner=anne).title == "Avis d'appel de fonds — Appel T1 2025"
 
 
 def test_preview_then_batch(example: Example) -> None:
