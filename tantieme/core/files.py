@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import PurePosixPath
+
+from PIL import Image, ImageOps
 
 
 @dataclass(frozen=True)
@@ -59,3 +62,33 @@ def sanitize_filename(name: str, *, default: str = "document") -> str:
     path = PurePosixPath(name or default)
     stem, suffix = path.stem.strip() or default, path.suffix[:10]
     return stem[: MAX_NAME_LENGTH - len(suffix)] + suffix
+
+
+class UnreadableImage(ValueError):  # noqa: N818 - reads as what the file is
+    """A file that starts like a JPEG or PNG but that no decoder can read (or an image bomb)."""
+
+
+def without_metadata(content: bytes, file_type: FileType) -> bytes:
+    """A JPEG or PNG re-encoded from its pixels alone; a PDF as it is.
+
+    Photos sent by phone carry EXIF and XMP: the GPS position of the flat, the device, sometimes a
+    name. None of it is kept (FILE-01), only the colour profile; the EXIF orientation is applied to
+    the pixels first, so the picture still shows the right way up. Pillow refuses decompression
+    bombs (more than twice `Image.MAX_IMAGE_PIXELS`); anything undecodable raises UnreadableImage."""
+    if file_type not in (JPEG, PNG):
+        return content
+    try:
+        with Image.open(BytesIO(content)) as source:
+            source.load()
+            picture = ImageOps.exif_transpose(source)
+            icc_profile = source.info.get("icc_profile")
+            picture.info = {}  # Pillow would write back a JPEG comment or XMP kept in `info`
+            output = BytesIO()
+            options: dict[str, object] = {"icc_profile": icc_profile} if icc_profile else {}
+            if file_type is JPEG:
+                picture.save(output, "JPEG", quality=92, **options)
+            else:
+                picture.save(output, "PNG", optimize=False, **options)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise UnreadableImage(str(error)) from None
+    return output.getvalue()

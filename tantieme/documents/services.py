@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from tantieme.audit.services import record
 from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.core.files import UnreadableImage, without_metadata
 from tantieme.documents.enums import Audience, DocumentCategory, allowed_audiences
-from tantieme.documents.exceptions import DocumentError
+from tantieme.documents.exceptions import DocumentError, UploadRefused
 from tantieme.documents.models import CouncilMembership, Document, DocumentVisit
 from tantieme.documents.validators import check_file_type, filename_for, sanitize_filename
 from tantieme.tenancy.models import Firm
@@ -83,6 +84,10 @@ def publish_document(
     safe_name = sanitize_filename(filename)
     file_type = check_file_type(content=content, filename=safe_name)
     safe_name = filename_for(safe_name, file_type)
+    try:
+        content = without_metadata(content, file_type)  # photos: no EXIF, GPS or author kept
+    except UnreadableImage:
+        raise UploadRefused(_("L'image « %(name)s » est illisible ou endommagée.") % {"name": safe_name}) from None
     sha256 = hashlib.sha256(content).hexdigest()
     now = timezone.now()
     with transaction.atomic():

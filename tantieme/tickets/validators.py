@@ -1,4 +1,5 @@
-"""Attachment checks (FILE-01): PDF, JPEG or PNG recognised from the content, 10 MB each, a few per message."""
+"""Attachment checks (FILE-01): PDF, JPEG or PNG recognised from the content, 10 MB each, a few per message;
+images re-encoded without their metadata."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from tantieme.core.files import EXTENSION_TYPES, detect_file_type, extension_of, sanitize_filename
+from tantieme.core.files import (
+    EXTENSION_TYPES,
+    PDF,
+    UnreadableImage,
+    detect_file_type,
+    extension_of,
+    sanitize_filename,
+    without_metadata,
+)
 
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -45,6 +54,16 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
             % {"name": name},
             code="type",
         )
+    if file_type is not PDF:  # photos: their EXIF (GPS position, device) is not kept
+        upload.seek(0)
+        try:
+            cleaned = without_metadata(upload.read(), file_type)
+        except UnreadableImage:
+            raise ValidationError(
+                _("L'image « %(name)s » est illisible ou endommagée.") % {"name": name}, code="unreadable"
+            ) from None
+        upload = SimpleUploadedFile(name, cleaned, content_type=file_type.content_type)
+        size = len(cleaned)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

@@ -13,10 +13,10 @@ from django.utils import timezone
 from tantieme.condominiums.models import CoOwner
 from tantieme.documents.enums import Audience, DocumentCategory
 from tantieme.documents.models import CouncilMembership, Document
-from tests.factories import CondominiumFactory, ScopedFactory
+from tests.factories import CondominiumFactory, ScopedFactory, image_bytes
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+PNG_BYTES = image_bytes("PNG")
+JPEG_BYTES = image_bytes("JPEG")
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 32
 
 

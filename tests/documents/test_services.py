@@ -20,6 +20,7 @@ from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
 from tests.documents.conftest import stored_files
 from tests.documents.factories import EXE_BYTES, JPEG_BYTES, PNG_BYTES, CouncilMembershipFactory, pdf_bytes
+from tests.factories import image_bytes, phone_exif
 
 DAY = datetime.date(2025, 6, 12)
 
@@ -130,6 +131,24 @@ def test_the_content_decides_the_type_not_the_name(world: World) -> None:
     assert png.original_filename == "scan.png"
     jpeg = publish(world, content=JPEG_BYTES, filename="photo.jpeg", category=DocumentCategory.DIAGNOSTICS)
     assert (jpeg.content_type, jpeg.original_filename) == ("image/jpeg", "photo.jpeg")
+
+
+def test_a_published_photo_keeps_no_exif_and_the_same_photo_again_is_the_same_document(world: World) -> None:
+    photo = image_bytes("JPEG", exif=phone_exif())
+    document = publish(world, content=photo, filename="facade.jpg", category=DocumentCategory.DIAGNOSTICS)
+    with firm_scope(world.horizon), document.file.open("rb") as stored:
+        content = stored.read()
+    assert b"Anne Dupont" not in content
+    assert document.size == len(content)
+    again = publish(world, content=photo, filename="facade.jpg", category=DocumentCategory.DIAGNOSTICS)
+    assert again.pk == document.pk  # re-encoding is deterministic: idempotence on the content holds
+
+
+def test_an_unreadable_image_is_refused(world: World) -> None:
+    with pytest.raises(UploadRefused, match="illisible"):
+        publish(world, content=b"\xff\xd8\xff\xe0" + b"\x00" * 64, filename="photo.jpg")
+    with firm_scope(world.horizon):
+        assert not Document.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -181,3 +181,29 @@ def co_owner_user(co_owner: CoOwner, **kwargs: Any) -> User:
     user = UserFactory(firm=co_owner.firm, **kwargs)
     co_owner.users.add(user)
     return user
+
+
+def image_bytes(image_format: str = "PNG", *, size: tuple[int, int] = (4, 3), exif: bytes | None = None) -> bytes:
+    """A small real JPEG or PNG (uploads are decoded and re-encoded), with EXIF if given."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    output = BytesIO()
+    options = {"exif": exif} if exif else {}
+    Image.new("RGB", size, (200, 30, 30)).save(output, image_format, **options)
+    return output.getvalue()
+
+
+def phone_exif() -> bytes:
+    """EXIF as a phone writes it: the camera turned (orientation 6), the author and the GPS position."""
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Artist] = "Anne Dupont"
+    exif[ExifTags.Base.Model] = "Phone 12"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (48.0, 51.0, 24.0)
+    return exif.tobytes()

@@ -1,12 +1,14 @@
-"""Small files for upload tests: real signatures, fake bodies."""
+"""Small files for upload tests: a PDF-looking body, real tiny images (they are decoded), HTML."""
 
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import image_bytes
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
 
 

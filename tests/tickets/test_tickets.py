@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from tantieme.tickets.enums import TicketCategory, TicketStatus
 from tantieme.tickets.models import Ticket, TicketAttachment, TicketMessage
 from tantieme.tickets.validators import check_attachment
 from tests.conftest import World, client_for
-from tests.factories import CoOwnerFactory, StaffUserFactory, co_owner_user
+from tests.factories import CoOwnerFactory, StaffUserFactory, co_owner_user, image_bytes, phone_exif
 from tests.tickets.helpers import HTML, JPEG, PDF, PNG, upload
 
 
@@ -107,6 +108,32 @@ def test_uploads_are_checked_from_their_content(world: World, name: str, content
     response = new_request(client_for(world.horizon, world.alice_user), attachments=[upload(name, content)])
     assert response.status_code == 200
     assert error in response.content.decode()
+    with firm_scope(world.horizon):
+        assert not Ticket.objects.exists()
+
+
+def test_a_photo_is_stored_without_its_gps_position(world: World) -> None:
+    photo = image_bytes("JPEG", exif=phone_exif())
+    response = new_request(
+        client_for(world.horizon, world.alice_user), attachments=[upload("fuite.jpg", photo, "image/jpeg")]
+    )
+    assert response.status_code == 302
+    with firm_scope(world.horizon):
+        attachment = TicketAttachment.objects.get()
+        with attachment.file.open("rb") as stored:
+            content = stored.read()
+    assert b"Anne Dupont" not in content
+    assert (attachment.size, attachment.sha256) == (len(content), hashlib.sha256(content).hexdigest())
+    assert content.startswith(b"\xff\xd8\xff")
+
+
+def test_an_unreadable_image_is_refused_with_its_name(world: World) -> None:
+    broken = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    response = new_request(
+        client_for(world.horizon, world.alice_user), attachments=[upload("photo.jpg", broken, "image/jpeg")]
+    )
+    assert response.status_code == 200
+    assert "photo.jpg » est illisible ou endommagée" in response.content.decode()
     with firm_scope(world.horizon):
         assert not Ticket.objects.exists()
 
