@@ -77,7 +77,13 @@ def payments_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/payments_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "menu": "payments"},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "menu": "payments",
+            "can_configure": request.staff_membership.role == StaffRole.FIRM_ADMIN,  # type: ignore[attr-defined]
+        },
     )
 
 

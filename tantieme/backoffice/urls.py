@@ -1,6 +1,17 @@
 from django.urls import path
 
-from tantieme.backoffice import access, announcements, banking, documents, funds, imports, payments, tickets, views
+from tantieme.backoffice import (
+    access,
+    announcements,
+    banking,
+    documents,
+    funds,
+    imports,
+    payment_settings,
+    payments,
+    tickets,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -42,6 +53,7 @@ urlpatterns = [
     path("annonces/<int:pk>/archiver/", announcements.announcement_archive, name="announcement_archive"),
     # Card payments (issue 7).
     path("paiements/", payments.payments_list, name="payments"),
+    path("paiements/reglages/", payment_settings.payment_settings, name="payment_settings"),
     path("paiements/export.csv", payments.payments_export, name="payments_export"),
     path("paiements/<int:pk>/", payments.payment_detail, name="payment_detail"),
     path("paiements/<int:pk>/rembourser/", payments.payment_refund, name="payment_refund"),

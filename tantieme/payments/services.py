@@ -39,6 +39,7 @@ from tantieme.payments.enums import (
     EventKind,
     PaymentMode,
     PaymentState,
+    ProviderKind,
     can_move,
 )
 from tantieme.payments.exceptions import (
@@ -80,6 +81,19 @@ def provider_settings(config: PaymentProviderConfig, firm: Firm) -> ProviderSett
     )
 
 
+# The secrets each provider needs, by name (stored encrypted, never shown back).
+CREDENTIAL_NAMES: dict[str, tuple[str, ...]] = {
+    ProviderKind.LYRA: ("test_key", "production_key", "rest_password_test", "rest_password_production"),
+    ProviderKind.SANDBOX: ("test_key", "production_key", "rest_password_test", "rest_password_production"),
+    ProviderKind.STRIPE: ("secret_key", "webhook_secret"),
+}
+# What production mode cannot work without.
+REQUIRED_IN_PRODUCTION: dict[str, tuple[str, ...]] = {
+    ProviderKind.LYRA: ("production_key",),
+    ProviderKind.STRIPE: ("secret_key", "webhook_secret"),
+}
+
+
 @transaction.atomic
 def save_provider_config(
     *,
@@ -91,22 +105,38 @@ def save_provider_config(
     condominium: Any = None,
     endpoint: str = "",
     max_amount: Decimal | None = None,
+    is_active: bool = True,
+    keep_credentials: bool = False,
     actor: Any = None,
 ) -> PaymentProviderConfig:
-    """Create or replace the firm's (or a condominium's) provider settings; credentials are encrypted."""
+    """Create or replace the firm's (or a condominium's) provider settings; credentials are encrypted.
+
+    `keep_credentials`: the credentials not given keep their stored value (a form leaves secrets
+    blank), as long as the provider does not change."""
     get_provider(provider)  # unknown identifiers fail here
-    config = PaymentProviderConfig.objects.filter(firm=firm, condominium=condominium).first()
+    if provider == ProviderKind.SANDBOX and mode == PaymentMode.PRODUCTION:
+        raise PaymentError("La banque de test ne peut pas encaisser de vrais paiements.")
+    config = PaymentProviderConfig.objects.select_for_update().filter(firm=firm, condominium=condominium).first()
     if config is None:
         config = PaymentProviderConfig(firm=firm, condominium=condominium)
+    if credentials is None:
+        effective = config.credentials if config.pk else {}
+    else:
+        kept = config.credentials if keep_credentials and config.pk and config.provider == provider else {}
+        effective = {**kept, **{name: value for name, value in credentials.items() if value}}
+    if mode == PaymentMode.PRODUCTION:
+        missing = [name for name in REQUIRED_IN_PRODUCTION.get(provider, ()) if not effective.get(name)]
+        if missing:
+            raise PaymentError(f"Identifiants indispensables en production : {', '.join(missing)}.")
     config.provider = provider
     config.mode = mode
     config.shop_id = shop_id
     config.endpoint = endpoint
-    config.is_active = True
+    config.is_active = is_active
     if max_amount is not None:
         config.max_amount = max_amount
     if credentials is not None:
-        config.set_credentials(dict(credentials))
+        config.set_credentials(effective)
     config.save()
     # Names of the credentials only, never their values (LOG-02).
     record(
@@ -114,7 +144,12 @@ def save_provider_config(
         firm=firm,
         actor=actor,
         target=config,
-        data={"provider": provider, "mode": mode, "credentials": sorted(credentials or {})},
+        data={
+            "provider": provider,
+            "mode": mode,
+            "active": is_active,
+            "credentials_changed": sorted(name for name, value in (credentials or {}).items() if value),
+        },
     )
     return config
 
