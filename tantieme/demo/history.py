@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.money import allocate
@@ -216,6 +218,9 @@ def seed_ledger_history(condominium: Condominium, *, today: datetime.date) -> in
             for instalment in instalments_between(condominium, year.start_date, min(year.end_date, today)):
                 validation = min(instalment.due_date - datetime.timedelta(days=15), today)
                 call, _created = issue_call(instalment=instalment, validation_date=validation)
+                # Backdated like its entry: the notice says « Émis le » the validation day, not the seeding day.
+                call.issued_at = timezone.make_aware(datetime.datetime.combine(validation, datetime.time(9)))
+                Call.objects.filter(pk=call.pk).update(issued_at=call.issued_at)
                 posted += 1
                 payments = _payments(call, today=today, late_payer=late_payer)
                 services.post_entries_bulk(condominium=condominium, drafts=payments)

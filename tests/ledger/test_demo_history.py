@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import Ownership
@@ -58,4 +59,8 @@ def test_seed_ledger_history(world: World, today: datetime.date) -> None:
         assert current is not None
         assert Document.objects.filter(co_owner=world.alice, category="call_for_funds").exists()
         assert current.notices.filter(document__isnull=False).count() == current.notices.count()
+        # Issued like their entries, before the due date (the notice says « Émis le »), not on the seeding day.
+        for call in Call.objects.filter(condominium=world.condo):
+            issued = timezone.localtime(call.issued_at).date()
+            assert issued == min(call.due_date - datetime.timedelta(days=15), today) == call.entry.validation_date
         assert Decimal(current.key_totals[0]["amount"]) > 0
