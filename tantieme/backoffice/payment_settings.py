@@ -121,8 +121,10 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
     condominiums = condominiums_for_staff(_staff(request))
     by_pk = {str(condominium.pk): condominium for condominium in condominiums}
     configs = list(
-        PaymentProviderConfig.objects.filter(condominium__isnull=True)
-        | PaymentProviderConfig.objects.filter(condominium__in=condominiums)
+        (
+            PaymentProviderConfig.objects.filter(condominium__isnull=True)
+            | PaymentProviderConfig.objects.filter(condominium__in=condominiums)
+        ).select_related("condominium")
     )
     configs.sort(key=lambda config: (config.condominium_id is not None, config.condominium_id or 0))
     if request.method == "POST":

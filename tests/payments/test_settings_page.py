@@ -11,7 +11,7 @@ from tantieme.payments.queries import provider_config_for
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World, client_for
-from tests.factories import StaffUserFactory
+from tests.factories import CondominiumFactory, StaffUserFactory
 
 URL = "/gestion/paiements/reglages/"
 LYRA_TEST_KEY = "CanaryTestKey-7Qx"
@@ -95,3 +95,13 @@ def test_another_firms_condominium_cannot_be_chosen(world: World) -> None:
     assert response.status_code == 200  # not among the choices: a form error
     with firm_scope(world.rivage):
         assert not PaymentProviderConfig.objects.exists()
+
+
+def test_the_page_runs_a_bounded_number_of_queries(world: World, django_assert_max_num_queries: Any) -> None:
+    client = admin_client(world)
+    client.post(URL, form(test_key=LYRA_TEST_KEY))
+    for code in ("701", "702", "703"):
+        condominium = CondominiumFactory(firm=world.horizon, code=code)
+        client.post(URL, form(str(condominium.pk), test_key="k"))
+    with django_assert_max_num_queries(12):
+        assert client.get(URL).status_code == 200
