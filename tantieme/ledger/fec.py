@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.utils import timezone
 
 from tantieme.condominiums.models import Condominium
-from tantieme.core.money import format_plain
+from tantieme.core.money import format_amount, format_plain
 from tantieme.ledger.enums import JournalKind
 from tantieme.ledger.models import MONEY_OUTPUT, ZERO, Account, FiscalYear, Journal, Line, Match, cents
 
@@ -50,6 +51,11 @@ _ASCII_FALLBACK = str.maketrans(
     {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u202f": " ", "\u00a0": " "}
 )
 _MONEY = MONEY_OUTPUT
+
+
+def fec_description_filename(fec_name: str) -> str:
+    """The description that goes with a FEC: `<id>FEC<date>-descriptif.txt`."""
+    return fec_name.removesuffix(".txt") + "-descriptif.txt"
 
 
 def fec_filename(condominium: Condominium, fiscal_year: FiscalYear) -> str:
@@ -209,15 +215,111 @@ def _clean(value: str, separator: str) -> str:
     return " ".join(value.replace(separator, " ").split())
 
 
-def render_fec(fiscal_year: FiscalYear, *, separator: str = "|", encoding: str = "iso-8859-15") -> bytes:
-    """The FEC file's bytes: header line, then one record per line, CRLF line ends."""
+def _check_format(separator: str, encoding: str) -> None:
     if separator not in SEPARATORS.values():
         raise ValueError("Le séparateur d'un FEC est la barre verticale ou la tabulation.")
     if encoding not in ENCODINGS:
         raise ValueError(f"Encodage {encoding} non prévu (iso-8859-15 ou utf-8).")
-    records = [separator.join(COLUMNS)]
-    records += [separator.join(_clean(field, separator) for field in row) for row in fec_rows(fiscal_year)]
-    text = "\r\n".join(records) + "\r\n"
+
+
+def _encode(text: str, encoding: str) -> bytes:
     if encoding == "iso-8859-15":
         return text.translate(_ASCII_FALLBACK).encode("iso-8859-15", errors="replace")
     return text.encode("utf-8")
+
+
+def render_fec(
+    fiscal_year: FiscalYear,
+    *,
+    separator: str = "|",
+    encoding: str = "iso-8859-15",
+    rows: list[tuple[str, ...]] | None = None,
+) -> bytes:
+    """The FEC file's bytes: header line, then one record per line, CRLF line ends."""
+    _check_format(separator, encoding)
+    records = [separator.join(COLUMNS)]
+    rows = list(fec_rows(fiscal_year)) if rows is None else rows
+    records += [separator.join(_clean(field, separator) for field in row) for row in rows]
+    return _encode("\r\n".join(records) + "\r\n", encoding)
+
+
+FIELD_DESCRIPTIONS = (
+    "Code du journal (table des journaux ci-dessous)",
+    "Libellé du journal",
+    "Numéro de l'écriture : <journal><année>-<rang>, continu et sans trou par journal et exercice",
+    "Date de comptabilisation de l'écriture (AAAAMMJJ)",
+    "Numéro de compte général, plan comptable des copropriétés (décret n° 2005-240) ; 3 caractères au moins",
+    "Libellé du compte général",
+    "Compte auxiliaire : référence du copropriétaire (par exemple A6060001) sur les comptes 450x et 459, vide sinon",
+    "Nom du copropriétaire du compte auxiliaire, vide sinon",
+    "Référence de la pièce justificative (appel de fonds, relevé bancaire, paiement par carte…)",
+    "Date de la pièce justificative (AAAAMMJJ)",
+    "Libellé de la ligne d'écriture",
+    "Montant au débit (virgule décimale, sans séparateur de milliers, 0,00 si nul)",
+    "Montant au crédit (même format)",
+    "Code de lettrage (AA, AB…) quand la ligne est entièrement lettrée, vide sinon",
+    "Date du lettrage (AAAAMMJJ), vide sinon",
+    "Date de validation de l'écriture (AAAAMMJJ ; paiements par carte : le lendemain du paiement)",
+    "Montant en devise : vide, tous les montants sont en euros",
+    "Code de la devise : vide (euro)",
+)
+
+
+def _amount(text: str) -> Decimal:
+    return Decimal(text.replace(",", ".")) if text else ZERO
+
+
+def render_fec_description(
+    fiscal_year: FiscalYear,
+    *,
+    filename: str,
+    rows: list[tuple[str, ...]],
+    separator: str = "|",
+    encoding: str = "iso-8859-15",
+) -> bytes:
+    """The description that accompanies a FEC (A47 A-1 II): fields, codes, character set, separators.
+
+    Written in the FEC's own encoding, with its counts and totals so that the reader can check the
+    file they received."""
+    _check_format(separator, encoding)
+    condominium = fiscal_year.condominium
+    firm = condominium.firm
+    debit = sum((_amount(row[11]) for row in rows), ZERO)
+    credit = sum((_amount(row[12]) for row in rows), ZERO)
+    entries = len({(row[0], row[2]) for row in rows})
+    used = {row[0]: row[1] for row in rows}
+    state = f"clos le {timezone.localtime(fiscal_year.closed_at):%d/%m/%Y}" if fiscal_year.closed_at else "non clos"
+    separator_name = "barre verticale « | »" if separator == "|" else "tabulation"
+    lines = [
+        "Descriptif du fichier des écritures comptables (FEC, article A47 A-1 du livre des procédures fiscales)",
+        "",
+        f"Fichier : {filename}",
+        f"Syndicat des copropriétaires : {condominium.code} {condominium.name}",
+        f"Immatriculation au registre national : {condominium.registry_number or 'non renseignée'}",
+        f"Syndic : {firm.legal_name or firm.name}, SIREN {firm.siren}",
+        f"Exercice : du {fiscal_year.start_date:%d/%m/%Y} au {fiscal_year.end_date:%d/%m/%Y} ({state})",
+        f"Produit par Tantième le {timezone.localdate():%d/%m/%Y}",
+        f"Contenu : {len(rows)} lignes d'écriture ({entries} écritures), plus la ligne des noms de champs",
+        f"Total des débits : {format_amount(debit)} ; total des crédits : {format_amount(credit)}",
+        "",
+        "Format",
+        f"- Jeu de caractères : {'ISO 8859-15' if encoding == 'iso-8859-15' else 'UTF-8'}",
+        f"- Séparateur de champs : {separator_name} (aucun champ ne le contient)",
+        "- Fin d'enregistrement : CR LF ; première ligne : les noms des 18 champs",
+        "- Dates : AAAAMMJJ ; montants : virgule décimale, sans séparateur de milliers, débit et crédit séparés",
+        (
+            "- Ordre : les à-nouveaux d'abord (journal AN, soldes reportés de l'exercice précédent, calculés,"
+            " numéro AN<année>-0000 ; puis les reprises d'un ancien syndic), puis les écritures par date de"
+            " validation"
+        ),
+        "",
+        "Champs",
+        *(
+            f"{index:2d}. {name} : {text}"
+            for index, (name, text) in enumerate(zip(COLUMNS, FIELD_DESCRIPTIONS, strict=True), 1)
+        ),
+        "",
+        "Journaux",
+        *(f"- {code} : {label}" for code, label in sorted(used.items())),
+    ]
+    return _encode("\r\n".join(lines) + "\r\n", encoding)

@@ -305,6 +305,15 @@ def test_commands(books: Books, tmp_path: object, capsys: pytest.CaptureFixture[
     assert len(files) == 1
     fec = files[0].read_bytes().decode("iso-8859-15")
     assert fec.splitlines()[1].startswith("AN|À-nouveaux|AN2025-0001|20251231|4501|")
+    # The description that must accompany it (A47 A-1 II), in the same encoding.
+    (described,) = out.glob("*FEC20251231-descriptif.txt")
+    description = described.read_bytes().decode("iso-8859-15")
+    assert files[0].name in description
+    assert f"Contenu : {len(fec.splitlines()) - 1} lignes d'écriture" in description
+    assert "Jeu de caractères : ISO 8859-15" in description
+    assert "barre verticale « | »" in description
+    assert all(f". {column} : " in description for column in fec.splitlines()[0].split("|"))
+    assert "- AN : À-nouveaux" in description
     for report in ("trial-balance", "general-ledger", "journal"):
         for output in ("csv", "pdf"):
             call_command(

@@ -9,7 +9,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from tantieme.condominiums.cli import add_target_arguments, resolve_condominium
-from tantieme.ledger.fec import ENCODINGS, SEPARATORS, fec_filename, render_fec
+from tantieme.ledger.fec import (
+    ENCODINGS,
+    SEPARATORS,
+    fec_description_filename,
+    fec_filename,
+    fec_rows,
+    render_fec,
+    render_fec_description,
+)
 from tantieme.ledger.models import FiscalYear
 from tantieme.tenancy.scoping import firm_scope
 
@@ -17,7 +25,7 @@ from tantieme.tenancy.scoping import firm_scope
 class Command(BaseCommand):
     help = (
         "Écrit le fichier des écritures comptables (FEC) de l'exercice clos l'année YYYY : "
-        "<id>FEC<date de clôture>.txt."
+        "<id>FEC<date de clôture>.txt, et son descriptif (champs, codes, jeu de caractères) à côté."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -37,9 +45,15 @@ class Command(BaseCommand):
                     if not years
                     else f"Plusieurs exercices se terminent en {options['year']}."
                 )
-            content = render_fec(years[0], separator=SEPARATORS[options["separator"]], encoding=options["encoding"])
+            separator, encoding = SEPARATORS[options["separator"]], options["encoding"]
+            rows = list(fec_rows(years[0]))
             name = fec_filename(condominium, years[0])
+            content = render_fec(years[0], separator=separator, encoding=encoding, rows=rows)
+            description = render_fec_description(
+                years[0], filename=name, rows=rows, separator=separator, encoding=encoding
+            )
         path = options["output_dir"] / name
         path.write_bytes(content)
-        records = content.count(b"\n") - 1
-        self.stdout.write(f"{path} : {records} ligne(s) d'écriture.")
+        described = options["output_dir"] / fec_description_filename(name)
+        described.write_bytes(description)
+        self.stdout.write(f"{path} : {len(rows)} ligne(s) d'écriture ; descriptif : {described}.")
