@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from tantieme.audit.services import record
 from tantieme.backoffice.access import condominiums_for_staff
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums.models import Condominium
@@ -173,7 +174,9 @@ def documents_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def documents_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return as_page_response(document_response(_document_for(request, pk)))
+    document = _document_for(request, pk)
+    record(action="documents.document.downloaded", request=request, target=document)
+    return as_page_response(document_response(document))
 
 
 @require_GET

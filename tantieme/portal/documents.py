@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tantieme.audit.services import record
 from tantieme.condominiums.models import CoOwner
 from tantieme.documents.downloads import as_page_response, document_response
 from tantieme.documents.enums import Audience, DocumentCategory
@@ -166,4 +167,5 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     assert isinstance(request.user, User)
     accounts = co_owner_accounts_with_council(request.user.pk, day=timezone.localdate())
     document = get_object_or_404(documents_for_co_owners(accounts, council_co_owner_ids=council_ids(accounts)), pk=pk)
+    record(action="documents.document.downloaded", request=request, target=document)  # who read what, when
     return as_page_response(document_response(document))

@@ -240,6 +240,7 @@ def test_roles(world: World, role: str, can_publish: bool) -> None:
     download = client.get(reverse("backoffice:documents_download", args=[document.pk]))
     assert download.status_code == 200
     assert drain(download) == pdf_bytes("role-doc")
+    assert AuditEvent.all_firms.filter(action="documents.document.downloaded", object_id=str(document.pk)).count() == 1
     expected = 200 if can_publish else 403
     assert client.get(publish_url(world)).status_code == expected
     response = client.post(publish_url(world), form_data(upload("a.pdf", pdf_bytes("role"))))

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tantieme.audit.models import AuditEvent
 from tantieme.documents.enums import Audience, DocumentCategory
 from tantieme.documents.models import Document, DocumentVisit
 from tantieme.tenancy.scoping import firm_scope
@@ -260,6 +261,20 @@ def test_download_matrix(world: World, documents: dict[str, Document], persona: 
         response = client.get(download_url(document))
         drain(response)
         assert response.status_code == expected, (persona, name, response.status_code)
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_each_download_is_audited_and_a_refusal_leaves_no_trace(
+    world: World, documents: dict[str, Document], persona: str
+) -> None:
+    client = persona_client(world, persona)
+    for name, document in documents.items():
+        response = client.get(download_url(document))
+        drain(response)
+        events = AuditEvent.all_firms.filter(action="documents.document.downloaded", object_id=str(document.pk))
+        assert events.count() == (1 if response.status_code == 200 else 0), (persona, name)
+        if response.status_code == 200:
+            assert events.get().actor is not None
 
 
 def test_download_for_anonymous_and_staff(world: World, documents: dict[str, Document]) -> None:
