@@ -54,6 +54,7 @@ class EventKind(models.TextChoices):
     NOTIFICATION = "notification", _("Notification de la banque")
     POSTED = "posted", _("Comptabilisé")
     REFUND = "refund", _("Remboursement")
+    RECONCILIATION = "reconciliation", _("Rapprochement avec la banque")
 
 
 class EventCode(models.TextChoices):
@@ -83,6 +84,10 @@ class EventCode(models.TextChoices):
     REFUND_DONE = "refund_done", _("Remboursement effectué")
     REFUND_FAILED = "refund_failed", _("Échec du remboursement")
     REVERSAL_POSTED = "reversal_posted", _("Contre-passation passée")
+    # Daily reconciliation with the provider (PAY-04)
+    CONFIRMED_BY_PROVIDER = "confirmed_by_provider", _("Confirmé par la banque")
+    UNKNOWN_AT_PROVIDER = "unknown_at_provider", _("Aucune transaction à la banque")
+    NOT_PAID_AT_PROVIDER = "not_paid_at_provider", _("Payé chez nous, pas à la banque")
 
 
 REFUSED_CODES = frozenset(

@@ -187,7 +187,7 @@ def notification_url(firm: Firm, route: str) -> str:
     return f"{firm.base_url}{reverse('payments:notification', kwargs={'route': route})}"
 
 
-def _event(
+def log_event(
     *,
     firm: Firm,
     provider: str,
@@ -251,7 +251,7 @@ def start_payment(
             trans_date=now.replace(microsecond=0),
             created_at=now,
         )
-        _event(
+        log_event(
             firm=firm,
             provider=payment.provider,
             kind=EventKind.CREATED,
@@ -291,7 +291,7 @@ def start_payment(
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             locked.state = PaymentState.ERROR
             locked.save(update_fields=["state", "updated_at"])
-            _event(
+            log_event(
                 firm=firm,
                 provider=payment.provider,
                 kind=EventKind.CREATED,
@@ -397,7 +397,7 @@ def handle_notification(
                 if isinstance(result, NotificationResult):
                     return result  # refused: its event commits with this transaction
                 applying = (payment, payment.state, result)
-                return _apply(payment, result, remote_addr=remote_addr, now=now)
+                return apply_verified(payment, result, remote_addr=remote_addr, now=now)
     except IntegrityError:
         if applying is None:
             raise
@@ -407,7 +407,7 @@ def handle_notification(
         return _refuse(payment, EventCode.TRANSACTION_MISMATCH, parsed, "duplicate transaction id", None, remote_addr)
 
     code, orphan, detail = _classify_orphan(firm, providers, body=body, headers=headers, form=form)
-    _event(
+    log_event(
         firm=firm,
         provider=providers[0],
         kind=EventKind.NOTIFICATION,
@@ -421,7 +421,7 @@ def handle_notification(
     return NotificationResult(status=400, code=code)
 
 
-def _verify(  # noqa: PLR0911  (one early answer per refusal reason reads best)
+def _verify(
     payment: Payment,
     firm: Firm,
     *,
@@ -441,19 +441,25 @@ def _verify(  # noqa: PLR0911  (one early answer per refusal reason reads best)
         return _refuse(
             payment, rejected.code, None, rejected.detail, adapter_payload(provider, form, body), remote_addr
         )
-    if parsed.mode == PaymentMode.TEST and settings.IS_PRODUCTION:
-        return _refuse(payment, EventCode.TEST_MODE_IN_PRODUCTION, parsed, "", None, remote_addr)
-    if parsed.mode != payment.mode:
-        return _refuse(payment, EventCode.MODE_MISMATCH, parsed, f"{parsed.mode} ≠ {payment.mode}", None, remote_addr)
-    if parsed.order_id and parsed.order_id != payment.order_id:
-        return _refuse(payment, EventCode.UNKNOWN_ORDER, parsed, parsed.order_id[:64], None, remote_addr)
-    if parsed.amount_cents is not None and parsed.amount_cents != payment.amount_cents:
-        detail = f"{parsed.amount_cents} ≠ {payment.amount_cents}"
-        return _refuse(payment, EventCode.AMOUNT_MISMATCH, parsed, detail, None, remote_addr)
-    if parsed.currency and parsed.currency != payment.currency:
-        detail = f"{parsed.currency[:3]} ≠ {payment.currency}"
-        return _refuse(payment, EventCode.CURRENCY_MISMATCH, parsed, detail, None, remote_addr)
+    mismatch = inconsistency(payment, parsed)
+    if mismatch is not None:
+        return _refuse(payment, mismatch[0], parsed, mismatch[1], None, remote_addr)
     return parsed
+
+
+def inconsistency(payment: Payment, parsed: ParsedNotification) -> tuple[str, str] | None:
+    """(code, detail) when what the provider says does not fit the payment (mode, order, amount, currency)."""
+    if parsed.mode == PaymentMode.TEST and settings.IS_PRODUCTION:
+        return EventCode.TEST_MODE_IN_PRODUCTION, ""
+    if parsed.mode != payment.mode:
+        return EventCode.MODE_MISMATCH, f"{parsed.mode} ≠ {payment.mode}"
+    if parsed.order_id and parsed.order_id != payment.order_id:
+        return EventCode.UNKNOWN_ORDER, parsed.order_id[:64]
+    if parsed.amount_cents is not None and parsed.amount_cents != payment.amount_cents:
+        return EventCode.AMOUNT_MISMATCH, f"{parsed.amount_cents} ≠ {payment.amount_cents}"
+    if parsed.currency and parsed.currency != payment.currency:
+        return EventCode.CURRENCY_MISMATCH, f"{parsed.currency[:3]} ≠ {payment.currency}"
+    return None
 
 
 def adapter_payload(provider: Any, form: Mapping[str, str], body: bytes) -> dict[str, object]:
@@ -472,7 +478,7 @@ def _refuse(  # noqa: PLR0917  (private helper called positionally from one plac
     payload: Mapping[str, object] | None,
     remote_addr: str | None,
 ) -> NotificationResult:
-    _event(
+    log_event(
         firm=payment.firm,
         provider=payment.provider,
         kind=EventKind.NOTIFICATION,
@@ -489,17 +495,23 @@ def _refuse(  # noqa: PLR0917  (private helper called positionally from one plac
     return NotificationResult(status=400, code=code, payment_id=payment.pk, detail=detail)
 
 
-def _apply(
-    payment: Payment, parsed: ParsedNotification, *, remote_addr: str | None, now: datetime.datetime
+def apply_verified(
+    payment: Payment,
+    parsed: ParsedNotification,
+    *,
+    remote_addr: str | None,
+    now: datetime.datetime,
+    kind: str = EventKind.NOTIFICATION,
 ) -> NotificationResult:
-    """Move the locked `payment` as the verified notification says (inside the caller's transaction)."""
+    """Move the locked `payment` as the verified notification (or the provider's own answer, `kind`
+    reconciliation) says, inside the caller's transaction: the one path for both."""
     before = payment.state
 
     def log(code: str, after: str, detail: str = "") -> PaymentEvent:
-        return _event(
+        return log_event(
             firm=payment.firm,
             provider=payment.provider,
-            kind=EventKind.NOTIFICATION,
+            kind=kind,
             code=code,
             payment=payment,
             state_before=before,
@@ -621,7 +633,7 @@ def request_refund(*, payment: Payment, actor: Any = None) -> Payment:
             locked.refund_key = uuid.uuid4().hex
             locked.refund_requested_at = timezone.now()
             locked.save(update_fields=["refund_key", "refund_requested_at", "updated_at"])
-        _event(
+        log_event(
             firm=locked.firm,
             provider=locked.provider,
             kind=EventKind.REFUND,
@@ -642,7 +654,7 @@ def request_refund(*, payment: Payment, actor: Any = None) -> Payment:
             http=http_client(),
         )
     except ProviderCallError as error:
-        _event(
+        log_event(
             firm=locked.firm,
             provider=locked.provider,
             kind=EventKind.REFUND,
@@ -661,7 +673,7 @@ def request_refund(*, payment: Payment, actor: Any = None) -> Payment:
             locked.refunded_at = timezone.now()
         locked.refund_reference = result.reference[:255]
         locked.save()
-        _event(
+        log_event(
             firm=locked.firm,
             provider=locked.provider,
             kind=EventKind.REFUND,
@@ -693,7 +705,7 @@ def post_reversal(*, payment: Payment, on: datetime.date | None = None, actor: A
         )
         locked.reversal_entry = reversal
         locked.save(update_fields=["reversal_entry", "updated_at"])
-        _event(
+        log_event(
             firm=locked.firm,
             provider=locked.provider,
             kind=EventKind.REFUND,
@@ -748,7 +760,7 @@ def post_card_payment(*, payment: Payment, on: datetime.date, actor: Any = None)
         locked.posted_entry = entry
         locked.posted_at = timezone.now()
         locked.save(update_fields=["posted_entry", "posted_at", "updated_at"])
-        _event(
+        log_event(
             firm=locked.firm,
             provider=locked.provider,
             kind=EventKind.POSTED,

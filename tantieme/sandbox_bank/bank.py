@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.http.request import validate_host
 from django.utils import timezone
 
-from tantieme.payments.providers.lyra import lyra_signature, signature_matches
+from tantieme.payments.providers.lyra import CURRENCIES, lyra_signature, signature_matches
 from tantieme.sandbox_bank.cards import AUTH_FAILED, REFUSED, TestCard
 from tantieme.sandbox_bank.models import SandboxNotification, SandboxTransaction
 
@@ -270,8 +270,8 @@ def return_query(bank_transaction: SandboxTransaction) -> str:
     return urlencode(signed(fields, bank_transaction.ctx_mode))
 
 
-class RefundError(Exception):
-    pass
+class RestApiError(Exception):
+    """An error answer of the REST API V4: (errorCode, errorMessage)."""
 
 
 def refund(*, shop: str, password: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -280,16 +280,55 @@ def refund(*, shop: str, password: str, payload: dict[str, Any]) -> dict[str, An
     with transaction.atomic():
         bank_transaction = SandboxTransaction.objects.select_for_update().filter(trans_uuid=uuid_value).first()
         if bank_transaction is None or bank_transaction.shop_id != shop:
-            raise RefundError("PSP_010", "Transaction inconnue.")
+            raise RestApiError("PSP_010", "Transaction inconnue.")
         if not secrets.compare_digest(password, rest_password(bank_transaction.ctx_mode)):
-            raise RefundError("INT_905", "Authentification refusée.")
+            raise RestApiError("INT_905", "Authentification refusée.")
         if bank_transaction.status == SandboxTransaction.REFUNDED:
             return {"uuid": bank_transaction.refund_uuid, "detailedStatus": "CAPTURED", "operationType": "CREDIT"}
         if bank_transaction.status != SandboxTransaction.AUTHORISED:
-            raise RefundError("PSP_100", "Transaction non remboursable.")
+            raise RestApiError("PSP_100", "Transaction non remboursable.")
         if payload.get("amount") != bank_transaction.amount_cents:
-            raise RefundError("PSP_099", "Seul le remboursement total est pris en charge par la banque de test.")
+            raise RestApiError("PSP_099", "Seul le remboursement total est pris en charge par la banque de test.")
         bank_transaction.status = SandboxTransaction.REFUNDED
         bank_transaction.refund_uuid = secrets.token_hex(16)
         bank_transaction.save(update_fields=["status", "refund_uuid"])
         return {"uuid": bank_transaction.refund_uuid, "detailedStatus": "CAPTURED", "operationType": "CREDIT"}
+
+
+STATUS_FOR_REST = {
+    SandboxTransaction.AUTHORISED: "AUTHORISED",
+    SandboxTransaction.REFUSED: "REFUSED",
+    SandboxTransaction.ABANDONED: "ABANDONED",
+    SandboxTransaction.REFUNDED: "AUTHORISED",  # the debit stays authorised; the refund is a CREDIT
+    SandboxTransaction.FORM: "INITIAL",
+    SandboxTransaction.CHALLENGE: "WAITING_AUTHORISATION",
+}
+
+
+def order_get(*, shop: str, password: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Order/Get of the REST API V4: the transactions of an order, oldest first (PAY-04 asks it)."""
+    order_id = str(payload.get("orderId", ""))
+    transactions = list(SandboxTransaction.objects.filter(shop_id=shop, order_id=order_id).order_by("created_at", "pk"))
+    if not transactions:
+        raise RestApiError("PSP_010", "Commande inconnue.")
+    if not secrets.compare_digest(password, rest_password(transactions[0].ctx_mode)):
+        raise RestApiError("INT_905", "Authentification refusée.")
+    return {
+        "orderId": order_id,
+        "transactions": [
+            {
+                "uuid": bank_transaction.trans_uuid,
+                "amount": bank_transaction.amount_cents,
+                "currency": CURRENCIES.get(bank_transaction.currency, bank_transaction.currency),
+                "mode": bank_transaction.ctx_mode,
+                "detailedStatus": STATUS_FOR_REST.get(bank_transaction.status, "INITIAL"),
+                "transactionDetails": {
+                    "cardDetails": {
+                        "effectiveBrand": bank_transaction.brand,
+                        "pan": f"XXXXXXXXXXXX{bank_transaction.card_last4}" if bank_transaction.card_last4 else "",
+                    }
+                },
+            }
+            for bank_transaction in transactions
+        ],
+    }

@@ -12,4 +12,5 @@ urlpatterns = [
     path("paiement/<uuid:token>/annuler/", views.cancel, name="cancel"),
     path("paiement/<uuid:token>/resultat/", views.result, name="result"),
     path("api-payment/V4/Transaction/CancelOrRefund", views.rest_cancel_or_refund, name="rest_refund"),
+    path("api-payment/V4/Order/Get", views.rest_order_get, name="rest_order_get"),
 ]

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -153,6 +154,17 @@ def result(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 @csrf_exempt  # server-to-server REST call, authenticated by HTTP Basic (shop id : password)
 @require_POST
 def rest_cancel_or_refund(request: HttpRequest) -> HttpResponse:
+    return _rest_call(request, bank.refund)
+
+
+@csrf_exempt  # server-to-server REST call, authenticated by HTTP Basic (shop id : password)
+@require_POST
+def rest_order_get(request: HttpRequest) -> HttpResponse:
+    return _rest_call(request, bank.order_get)
+
+
+def _rest_call(request: HttpRequest, operation: Callable[..., dict[str, Any]]) -> HttpResponse:
+    """Basic shop:password and a JSON body in, {"status", "answer"} out, as the REST API V4 answers."""
     header = request.headers.get("Authorization", "")
     try:
         shop, _, password = base64.b64decode(header.removeprefix("Basic ").strip()).decode("utf-8").partition(":")
@@ -166,8 +178,8 @@ def rest_cancel_or_refund(request: HttpRequest) -> HttpResponse:
             {"status": "ERROR", "answer": {"errorCode": "INT_902", "errorMessage": "Requête invalide."}}
         )
     try:
-        answer = bank.refund(shop=shop, password=password, payload=payload)
-    except bank.RefundError as error:
+        answer = operation(shop=shop, password=password, payload=payload)
+    except bank.RestApiError as error:
         code, message = error.args
         return JsonResponse({"status": "ERROR", "answer": {"errorCode": code, "errorMessage": message}})
     return JsonResponse({"status": "SUCCESS", "answer": answer})

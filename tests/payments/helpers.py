@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.demo.payments import seed_payment_settings
 from tantieme.payments.models import Payment
+from tantieme.payments.providers.base import HttpResponse
 from tantieme.payments.providers.lyra import lyra_signature
 from tantieme.payments.services import start_payment
 from tantieme.tenancy.models import Firm
@@ -64,3 +66,20 @@ def ipn_fields(
 
 def post_ipn(firm: Firm, fields: dict[str, str]) -> Any:
     return Client(HTTP_HOST=f"{firm.slug}.localhost").post(NOTIFY, fields)
+
+
+class DjangoClientHttp:
+    """Routes the provider's server-to-server calls to this process's URLs (the sandbox bank)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def post(self, url: str, *, data: bytes, headers: Mapping[str, str], timeout: float) -> HttpResponse:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        self.calls.append(parts.path)
+        client = Client(HTTP_HOST=parts.netloc)
+        extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+        response = client.post(parts.path, data=data, content_type=headers.get("Content-Type", ""), **extra)
+        return HttpResponse(status=response.status_code, body=response.content)

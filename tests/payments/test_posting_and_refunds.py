@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from io import StringIO
 
@@ -16,15 +15,13 @@ from tantieme.ledger.models import Entry, Line, Match
 from tantieme.ledger.queries import balance
 from tantieme.payments.enums import PaymentState
 from tantieme.payments.exceptions import PaymentError
-from tantieme.payments.http import set_http_client
 from tantieme.payments.models import Payment, PaymentEvent
-from tantieme.payments.providers.base import HttpResponse
 from tantieme.payments.queries import pending_card_payments
 from tantieme.payments.services import request_refund
 from tantieme.sandbox_bank.models import SandboxTransaction
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
-from tests.payments.helpers import BALANCE, books_with_balance, ipn_fields, new_payment, post_ipn
+from tests.payments.helpers import BALANCE, DjangoClientHttp, books_with_balance, ipn_fields, new_payment, post_ipn
 
 pytestmark = pytest.mark.django_db
 
@@ -80,31 +77,6 @@ def test_refused_cancelled_and_unpaid_payments_are_never_posted(card: World) -> 
     assert "0 paiement(s)" in _post(timezone.localdate() + datetime.timedelta(days=2))
     with firm_scope(card.horizon):
         assert balance(card.alice) == BALANCE
-
-
-class DjangoClientHttp:
-    """Routes the provider's server-to-server calls to this process's URLs (the sandbox bank)."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def post(self, url: str, *, data: bytes, headers: Mapping[str, str], timeout: float) -> HttpResponse:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(url)
-        self.calls.append(parts.path)
-        client = Client(HTTP_HOST=parts.netloc)
-        extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
-        response = client.post(parts.path, data=data, content_type=headers.get("Content-Type", ""), **extra)
-        return HttpResponse(status=response.status_code, body=response.content)
-
-
-@pytest.fixture
-def http() -> Iterator[DjangoClientHttp]:
-    client = DjangoClientHttp()
-    previous = set_http_client(client)
-    yield client
-    set_http_client(previous)
 
 
 def _paid_through_the_sandbox(card: World) -> Payment:

@@ -131,6 +131,13 @@ class PaymentProvider(Protocol):
         http: HttpClient,
     ) -> RefundResult: ...
 
+    def order_status(
+        self, settings: ProviderSettings, *, order_id: str, session_id: str, http: HttpClient
+    ) -> ParsedNotification | None:
+        """What the provider itself says of an order (PAY-04), over its authenticated API; None
+        when it knows no transaction for it (or cannot be asked)."""
+        ...
+
 
 def origin_of(url: str) -> str:
     """scheme://host[:port] of a URL (for the CSP form-action directive)."""

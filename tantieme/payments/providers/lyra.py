@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from tantieme.payments.exceptions import NotificationRejectedError, ProviderCallError
 from tantieme.payments.providers.base import (
@@ -239,6 +239,73 @@ class LyraProvider:
             payload["card_last4"] = last4
         return payload
 
+    # --- Status of an order (REST API V4, Order/Get), for the daily reconciliation -----------------
+
+    def order_status(
+        self, settings: ProviderSettings, *, order_id: str, session_id: str, http: HttpClient
+    ) -> ParsedNotification | None:
+        answer = self._rest(
+            settings, "Order/Get", {"orderId": order_id}, http, what="Consultation de la commande", unknown_is_none=True
+        )
+        transactions = (answer or {}).get("transactions") or []
+        if not transactions:
+            return None
+        latest = transactions[-1]  # a payment retried on the same order has several: the last decides
+        status = str(latest.get("detailedStatus", ""))
+        card = (latest.get("transactionDetails") or {}).get("cardDetails") or {}
+        mode = str(latest.get("mode") or ("PRODUCTION" if settings.mode == "production" else "TEST"))
+        try:
+            amount_cents: int | None = int(latest.get("amount"))
+        except (TypeError, ValueError):
+            amount_cents = None
+        return ParsedNotification(
+            provider=self.identifier,
+            mode="production" if mode == "PRODUCTION" else "test",
+            shop_id=settings.shop_id,
+            order_id=order_id,
+            amount_cents=amount_cents,
+            currency=CURRENCIES.get(str(latest.get("currency", "")), str(latest.get("currency", ""))).upper()[:3],
+            outcome=STATUS_OUTCOMES.get(status, "pending"),
+            provider_status=status,
+            transaction_id=str(latest.get("uuid", ""))[:255],
+            event_id=f"{latest.get('uuid', '')}:ORDER_GET:{status}",
+            card_brand=str(card.get("effectiveBrand", ""))[:30],
+            card_last4=masked_last4(str(card.get("pan", ""))),
+            payload={"source": "Order/Get", "detailedStatus": status, "transactions": len(transactions)},
+        )
+
+    def _rest(
+        self,
+        settings: ProviderSettings,
+        operation: str,
+        payload: dict[str, object],
+        http: HttpClient,
+        *,
+        what: str,
+        unknown_is_none: bool = False,
+    ) -> dict[str, Any] | None:
+        """One call of the REST API V4 (Basic shop:password); its `answer`, or None for an unknown object."""
+        url = self.rest_url(settings).rstrip("/") + f"/V4/{operation}"
+        token = base64.b64encode(f"{settings.shop_id}:{self.rest_password(settings)}".encode()).decode("ascii")
+        response = http.post(
+            url,
+            data=json.dumps(payload).encode("utf-8"),
+            headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
+            timeout=20,
+        )
+        try:
+            body = json.loads(response.body)
+        except ValueError:
+            raise ProviderCallError(f"Réponse illisible du prestataire (HTTP {response.status}).") from None
+        answer = body.get("answer") if isinstance(body, dict) else None
+        if response.status == 200 and body.get("status") == "SUCCESS" and isinstance(answer, dict):
+            return answer
+        code = answer.get("errorCode", "") if isinstance(answer, dict) else ""
+        if unknown_is_none and code == "PSP_010":
+            return None
+        detail = answer.get("errorMessage", "") if isinstance(answer, dict) else ""
+        raise ProviderCallError(f"{what} refusé par le prestataire (HTTP {response.status}) {detail}".strip())
+
     # --- Refunds (REST API V4, Transaction/CancelOrRefund) -----------------------------------------
 
     def refund(
@@ -251,31 +318,20 @@ class LyraProvider:
         idempotency_key: str,
         http: HttpClient,
     ) -> RefundResult:
-        url = self.rest_url(settings).rstrip("/") + "/V4/Transaction/CancelOrRefund"
-        token = base64.b64encode(f"{settings.shop_id}:{self.rest_password(settings)}".encode()).decode("ascii")
-        body = json.dumps(
-            {
-                "uuid": transaction_id,
-                "amount": amount_to_cents(amount),
-                "currency": currency,
-                "resolutionMode": "AUTO",
-                "comment": idempotency_key,
-            }
-        ).encode("utf-8")
-        response = http.post(
-            url,
-            data=body,
-            headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
-            timeout=20,
-        )
-        try:
-            answer = json.loads(response.body)
-        except ValueError:
-            raise ProviderCallError(f"Réponse illisible du prestataire (HTTP {response.status}).") from None
-        if response.status != 200 or answer.get("status") != "SUCCESS":
-            detail = (answer.get("answer") or {}).get("errorMessage", "") if isinstance(answer, dict) else ""
-            raise ProviderCallError(
-                f"Remboursement refusé par le prestataire (HTTP {response.status}) {detail}".strip()
+        result = (
+            self._rest(
+                settings,
+                "Transaction/CancelOrRefund",
+                {
+                    "uuid": transaction_id,
+                    "amount": amount_to_cents(amount),
+                    "currency": currency,
+                    "resolutionMode": "AUTO",
+                    "comment": idempotency_key,
+                },
+                http,
+                what="Remboursement",
             )
-        result = answer.get("answer") or {}
+            or {}
+        )
         return RefundResult(reference=str(result.get("uuid", "")), status=str(result.get("detailedStatus", "")))
