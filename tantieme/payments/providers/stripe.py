@@ -232,7 +232,7 @@ class StripeProvider:
         self, settings: ProviderSettings, *, order_id: str, session_id: str, http: HttpClient
     ) -> ParsedNotification | None:
         """Not asked: Stripe retries a webhook for three days, and its lists are read with GET, which
-        our HTTP client does not do. The reconciliation reports these payments as not checked."""
+        our HTTP client does not do. The reconciliation leaves Stripe payments out."""
         return None
 
     def refund(
