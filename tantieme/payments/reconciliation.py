@@ -28,7 +28,7 @@ from tantieme.payments.http import http_client
 from tantieme.payments.models import Payment, PaymentEvent
 from tantieme.payments.providers import get_provider
 from tantieme.payments.providers.base import ParsedNotification
-from tantieme.payments.services import apply_verified, inconsistency, log_event, provider_settings
+from tantieme.payments.services import apply_verified, inconsistency, log_payment_event, provider_settings
 
 logger = logging.getLogger("tantieme.payments")
 
@@ -102,14 +102,10 @@ def _settle(
         locked = Payment.objects.select_for_update(of=("self",)).select_related("firm", "config").get(pk=payment.pk)
 
         def note(code: str, detail: str = "") -> None:
-            log_event(
-                firm=locked.firm,
-                provider=locked.provider,
-                kind=EventKind.RECONCILIATION,
-                code=code,
-                payment=locked,
-                state_before=locked.state,
-                state_after=locked.state,
+            log_payment_event(
+                locked,
+                EventKind.RECONCILIATION,
+                code,
                 parsed=answer,
                 detail=detail,
             )

@@ -218,6 +218,22 @@ def log_event(
     )
 
 
+def log_payment_event(
+    payment: Payment, kind: str, code: str, *, state_before: str | None = None, **details: Any
+) -> PaymentEvent:
+    """An event of `payment` (its firm and provider); its state did not change unless `state_before` says so."""
+    return log_event(
+        firm=payment.firm,
+        provider=payment.provider,
+        kind=kind,
+        code=code,
+        payment=payment,
+        state_before=payment.state if state_before is None else state_before,
+        state_after=payment.state,
+        **details,
+    )
+
+
 def start_payment(
     *, co_owner: CoOwner, amount: Decimal, payer: Any = None, payer_email: str = "", language: str = "fr"
 ) -> tuple[Payment, Redirect]:
@@ -478,14 +494,10 @@ def _refuse(  # noqa: PLR0917  (private helper called positionally from one plac
     payload: Mapping[str, object] | None,
     remote_addr: str | None,
 ) -> NotificationResult:
-    log_event(
-        firm=payment.firm,
-        provider=payment.provider,
-        kind=EventKind.NOTIFICATION,
-        code=code,
-        payment=payment,
-        state_before=payment.state,
-        state_after=payment.state,
+    log_payment_event(
+        payment,
+        EventKind.NOTIFICATION,
+        code,
         parsed=parsed,
         detail=detail,
         payload=payload,
@@ -633,14 +645,10 @@ def request_refund(*, payment: Payment, actor: Any = None) -> Payment:
             locked.refund_key = uuid.uuid4().hex
             locked.refund_requested_at = timezone.now()
             locked.save(update_fields=["refund_key", "refund_requested_at", "updated_at"])
-        log_event(
-            firm=locked.firm,
-            provider=locked.provider,
-            kind=EventKind.REFUND,
-            code=EventCode.REFUND_REQUESTED,
-            payment=locked,
-            state_before=locked.state,
-            state_after=locked.state,
+        log_payment_event(
+            locked,
+            EventKind.REFUND,
+            EventCode.REFUND_REQUESTED,
         )
         record(action="payments.refund.requested", firm=locked.firm, actor=actor, target=locked)
     provider = get_provider(locked.provider)
@@ -654,14 +662,10 @@ def request_refund(*, payment: Payment, actor: Any = None) -> Payment:
             http=http_client(),
         )
     except ProviderCallError as error:
-        log_event(
-            firm=locked.firm,
-            provider=locked.provider,
-            kind=EventKind.REFUND,
-            code=EventCode.REFUND_FAILED,
-            payment=locked,
-            state_before=locked.state,
-            state_after=locked.state,
+        log_payment_event(
+            locked,
+            EventKind.REFUND,
+            EventCode.REFUND_FAILED,
             detail=str(error),
         )
         raise PaymentError(f"Le remboursement n'a pas abouti : {error}") from error
@@ -673,14 +677,11 @@ def request_refund(*, payment: Payment, actor: Any = None) -> Payment:
             locked.refunded_at = timezone.now()
         locked.refund_reference = result.reference[:255]
         locked.save()
-        log_event(
-            firm=locked.firm,
-            provider=locked.provider,
-            kind=EventKind.REFUND,
-            code=EventCode.REFUND_DONE,
-            payment=locked,
+        log_payment_event(
+            locked,
+            EventKind.REFUND,
+            EventCode.REFUND_DONE,
             state_before=before,
-            state_after=locked.state,
             payload={"reference": result.reference, "status": result.status},
         )
         record(action="payments.refund.done", firm=locked.firm, actor=actor, target=locked)
@@ -705,14 +706,10 @@ def post_reversal(*, payment: Payment, on: datetime.date | None = None, actor: A
         )
         locked.reversal_entry = reversal
         locked.save(update_fields=["reversal_entry", "updated_at"])
-        log_event(
-            firm=locked.firm,
-            provider=locked.provider,
-            kind=EventKind.REFUND,
-            code=EventCode.REVERSAL_POSTED,
-            payment=locked,
-            state_before=locked.state,
-            state_after=locked.state,
+        log_payment_event(
+            locked,
+            EventKind.REFUND,
+            EventCode.REVERSAL_POSTED,
             payload={"entry": reversal.code},
         )
     return True
@@ -760,14 +757,10 @@ def post_card_payment(*, payment: Payment, on: datetime.date, actor: Any = None)
         locked.posted_entry = entry
         locked.posted_at = timezone.now()
         locked.save(update_fields=["posted_entry", "posted_at", "updated_at"])
-        log_event(
-            firm=locked.firm,
-            provider=locked.provider,
-            kind=EventKind.POSTED,
-            code=EventCode.POSTED,
-            payment=locked,
-            state_before=locked.state,
-            state_after=locked.state,
+        log_payment_event(
+            locked,
+            EventKind.POSTED,
+            EventCode.POSTED,
             payload={"entry": entry.code, "date": paid_day.isoformat(), "validation_date": on.isoformat()},
         )
     return True
