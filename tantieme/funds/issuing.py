@@ -325,7 +325,15 @@ def _entry_draft(
                 LineDraft(account=chart.WORKS_FUND_CONTRIBUTIONS, credit=key.amount, label=f"{label} fonds de travaux")
             )
         else:
-            lines.append(LineDraft(account=credit_account, credit=key.amount, label=f"{label} {key.code}"))
+            lines.append(
+                LineDraft(
+                    account=credit_account,
+                    credit=key.amount,
+                    label=f"{label} {key.code}",
+                    key_id=key.key_id,
+                    operation_id=instalment.operation.pk if instalment.operation is not None else None,
+                )
+            )
     return EntryDraft(
         journal="AF",
         date=instalment.due_date,

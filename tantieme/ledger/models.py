@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.fields import MoneyField
 from tantieme.ledger.enums import FiscalYearState, JournalKind, LineNature
 from tantieme.tenancy.models import Firm
@@ -105,6 +105,8 @@ class FiscalYear(models.Model):
     end_date = models.DateField(_("clôture"))
     state = models.CharField(_("état"), max_length=10, choices=FiscalYearState.choices, default=FiscalYearState.OPEN)
     closed_at = models.DateTimeField(_("clôturé le"), null=True, blank=True)
+    # The general meeting that approved the accounts (ValidDate of the régularisation entries).
+    approved_on = models.DateField(_("comptes approuvés le"), null=True, blank=True)
     # sha256 of every line of the year (and of the previous closed year's seal): check_ledger recomputes it.
     seal = models.CharField(_("empreinte"), max_length=64, blank=True)
 
@@ -224,6 +226,28 @@ class Line(models.Model):
     credit = MoneyField(_("crédit"), default=ZERO)
     nature = models.CharField(_("nature"), max_length=20, choices=LineNature.choices, default=LineNature.CURRENT)
     label = models.CharField(_("libellé"), max_length=200)
+    # What the amount is distributed on at closing (spec §4.1): an allocation key for current
+    # charges, income and provisions (601 on « CG », 701 on « ASC »), or a works operation (art.
+    # 14-2) for its charges and provisions. The operation is named by string: the ledger does not
+    # import `funds`, which depends on it.
+    key = models.ForeignKey(
+        AllocationKey,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("clé de répartition"),
+    )
+    operation = models.ForeignKey(
+        "funds.WorksOperation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("opération de travaux"),
+    )
 
     firm_lookup: ClassVar[str] = "firm"
     objects = FirmScopedManager["Line"]()

@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from tantieme.audit.services import record
-from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.bulk import COPY_THRESHOLD, can_reserve_ids, insert_rows, reserve_ids
 from tantieme.core.money import CENT, allocate
 from tantieme.ledger import chart
@@ -77,6 +78,8 @@ class LineDraft:
     co_owner: CoOwner | None = None
     nature: LineNature = LineNature.CURRENT
     label: str = ""
+    key_id: int | None = None  # the allocation key it is distributed on at closing (601 on « CG »)
+    operation_id: int | None = None  # or the works operation (art. 14-2) it belongs to
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,8 @@ class _Books:
     accounts: dict[str, Account]
     journals: dict[str, Journal]
     years: list[FiscalYear]
+    _key_ids: set[int] | None = None
+    _operation_ids: set[int] | None = None
 
     @classmethod
     def of(cls, condominium: Condominium) -> _Books:
@@ -340,6 +345,21 @@ class _Books:
             journals={journal.code: journal for journal in Journal.objects.filter(condominium=condominium)},
             years=list(FiscalYear.objects.filter(condominium=condominium).order_by("start_date")),
         )
+
+    def has_key(self, key_id: int) -> bool:
+        """Whether the allocation key belongs to the condominium (read once, when a line names one)."""
+        if self._key_ids is None:
+            self._key_ids = set(AllocationKey.objects.filter(condominium=self.condominium).values_list("pk", flat=True))
+        return key_id in self._key_ids
+
+    def has_operation(self, operation_id: int) -> bool:
+        """Whether the works operation belongs to the condominium (read once, when a line names one)."""
+        if self._operation_ids is None:
+            operations = apps.get_model("funds", "WorksOperation")  # funds depends on the ledger, not the reverse
+            self._operation_ids = set(
+                operations.all_firms.filter(condominium=self.condominium).values_list("pk", flat=True)
+            )
+        return operation_id in self._operation_ids
 
     def year_of(self, day: datetime.date) -> FiscalYear:
         for year in self.years:
@@ -358,6 +378,13 @@ def _check_amount(value: Decimal, what: str) -> Decimal:
     if value < 0:
         raise InvalidLineError(f"Le {what} ne peut pas être négatif ({value}).")
     return value.quantize(CENT)
+
+
+def _check_distribution_tags(line: LineDraft, books: _Books) -> None:
+    if line.key_id is not None and not books.has_key(line.key_id):
+        raise InvalidLineError(f"La clé de répartition {line.key_id} n'est pas une clé de {books.condominium}.")
+    if line.operation_id is not None and not books.has_operation(line.operation_id):
+        raise InvalidLineError(f"L'opération de travaux {line.operation_id} n'est pas de {books.condominium}.")
 
 
 def _validate(draft: EntryDraft, books: _Books) -> tuple[Journal, FiscalYear]:
@@ -387,6 +414,7 @@ def _validate(draft: EntryDraft, books: _Books) -> tuple[Journal, FiscalYear]:
                 raise InvalidLineError(f"{line.co_owner} n'est pas copropriétaire de {books.condominium}.")
         elif line.co_owner is not None:
             raise InvalidLineError(f"Le compte {account.number} n'est pas un compte copropriétaire (450x, 459).")
+        _check_distribution_tags(line, books)
         total_debit += debit
         total_credit += credit
     if total_debit != total_credit:
@@ -465,6 +493,8 @@ def _post(condominium: Condominium, drafts: Sequence[EntryDraft]) -> list[Entry]
             draft_line.credit,
             str(draft_line.nature),
             (draft_line.label or entry.label)[:200],
+            draft_line.key_id,
+            draft_line.operation_id,
         )
         for entry, (draft, _journal, _year) in zip(entries, checked, strict=True)
         for position, draft_line in enumerate(draft.lines, start=1)
@@ -485,6 +515,8 @@ _LINE_COLUMNS = (
     "credit",
     "nature",
     "label",
+    "key_id",
+    "operation_id",
 )
 
 
@@ -611,6 +643,8 @@ def reverse_entry(
                 co_owner=line.co_owner,
                 nature=LineNature(line.nature),
                 label=f"Annulation : {line.label}"[:200],
+                key_id=line.key_id,
+                operation_id=line.operation_id,
             )
             for line in original_lines
         ],
