@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tantieme.backoffice import (
     access,
@@ -80,4 +80,10 @@ urlpatterns = [
     path("banque/ligne/<int:pk>/debit/", banking.banking_debit, name="banking_debit"),
     path("banque/ligne/<int:pk>/ignorer/", banking.banking_ignore, name="banking_ignore"),
     path("banque/renvoi/<int:pk>/pain001/", banking.banking_return_file, name="banking_return_file"),
+    # The books (issue 12): journals, entries, general ledger, trial balance, lettering, reconciliation.
+    path("comptabilite/", include("tantieme.backoffice.urls_accounting")),
+    # Fiscal years: open the next one (issue 12).
+    path("exercices/", include("tantieme.backoffice.urls_fiscal_years")),
+    # Closing a year: draft, annexes, approval (issue 12).
+    path("cloture/", include("tantieme.backoffice.urls_closing")),
 ]
