@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tantieme.funds",
     "tantieme.payments",
     "tantieme.banking",
+    "tantieme.closing",
     "tantieme.sandbox_bank",
     "tantieme.portal",
     "tantieme.backoffice",
