@@ -7,7 +7,8 @@ firm are simply not found.
     create_chart         accounts and journals of a new condominium (idempotent)
     add_account          a subdivision (5121 second bank, 5128 card receipts…)
     add_journal          another journal (BQ2 for a second bank account…)
-    open_fiscal_year     12 months (the first up to 18), contiguous with the previous one
+    open_fiscal_year     12 months (the first 6 to 18), contiguous with the previous one
+    set_up_books         chart, journals and first fiscal year of a new condominium
     close_fiscal_year    freezes a year and seals its lines with a chained sha256
     post_entry           one balanced entry, numbered without gaps in its journal and year
     post_entries_bulk    many entries (call batches): numbers allocated in one locked step
@@ -212,30 +213,54 @@ def open_fiscal_year(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     actor: Any = None,
+    one_year_ahead: bool = False,
 ) -> FiscalYear:
-    """Open the next fiscal year: 12 months by default; the first may last up to 18 months.
+    """Open the next fiscal year: 12 months by default; the first lasts 6 to 18 months.
 
     A later year starts the day after the previous one ends; it may be shorter than 12 months
-    (the AG changed the closing date) but never longer.
+    (the AG changed the closing date) but never longer. With `one_year_ahead` (the command and the
+    back office), years N and N+1 may be open together, but N+2 waits until N is closed; rebuilding
+    a past history (the demo) opens years ahead and closes them in order, so it does not ask.
     """
-    previous = FiscalYear.objects.select_for_update().filter(condominium=condominium).order_by("-start_date").first()
+    # One opening at a time per condominium: the second waits, then sees the year the first opened.
+    list(Condominium.objects.select_for_update().filter(pk=condominium.pk).values_list("pk", flat=True))
+    previous = FiscalYear.objects.filter(condominium=condominium).order_by("-start_date").first()
     if previous is not None:
         expected = previous.end_date + datetime.timedelta(days=1)
         if start_date is not None and start_date != expected:
             raise LedgerError(f"L'exercice suivant commence le {expected:%d/%m/%Y}, lendemain de la clôture.")
         start_date = expected
+        if one_year_ahead:
+            oldest_open = (
+                FiscalYear.objects.filter(
+                    condominium=condominium, state=FiscalYearState.OPEN, start_date__lt=previous.start_date
+                )
+                .order_by("start_date")
+                .first()
+            )
+            if oldest_open is not None:
+                raise LedgerError(
+                    f"Clôturez d'abord l'exercice {oldest_open} : deux exercices au plus sont ouverts en même "
+                    f"temps (l'exercice {oldest_open.label} et le suivant)."
+                )
     elif start_date is None:
         raise LedgerError("Indiquez le début du premier exercice.")
     if end_date is None:
         end_date = _add_months(start_date, 12) - datetime.timedelta(days=1)
-    longest = 18 if previous is None else 12
     if end_date <= start_date:
         raise LedgerError("La clôture doit suivre le début de l'exercice.")
-    if end_date >= _add_months(start_date, longest):
-        raise LedgerError(
-            f"Un exercice dure au plus {longest} mois"
-            + (" (le premier, 18 mois)." if previous is not None else " (décret n° 2005-240).")
-        )
+    if previous is None:
+        shortest = _add_months(start_date, 6) - datetime.timedelta(days=1)
+        longest = _add_months(start_date, 18) - datetime.timedelta(days=1)
+        if not shortest <= end_date <= longest:
+            raise LedgerError(
+                f"Le premier exercice dure de 6 à 18 mois : commencé le {start_date:%d/%m/%Y}, il se clôture "
+                f"entre le {shortest:%d/%m/%Y} et le {longest:%d/%m/%Y}. Au plus 18 mois (décret n° 2005-240) ; "
+                "au moins 6, pour qu'il porte un budget et des appels : des mois de moins se rattachent à "
+                "l'exercice suivant."
+            )
+    elif end_date >= _add_months(start_date, 12):
+        raise LedgerError("Un exercice dure au plus 12 mois (le premier, 18 mois).")
     year = FiscalYear.objects.create(condominium=condominium, start_date=start_date, end_date=end_date)
     JournalSequence.objects.bulk_create(
         JournalSequence(journal=journal, fiscal_year=year)
@@ -249,6 +274,23 @@ def open_fiscal_year(
         data={"start": start_date.isoformat(), "end": end_date.isoformat()},
     )
     return year
+
+
+@transaction.atomic
+def set_up_books(
+    *, condominium: Condominium, start_date: datetime.date | None = None, actor: Any = None
+) -> FiscalYear | None:
+    """The chart, the journals and the first fiscal year of a new condominium, at once (idempotent).
+
+    The first year starts on `start_date`, by default the start of the fiscal year containing
+    today (`Condominium.fiscal_year_start`). Returns the year opened, or None when the condominium
+    already had one (only missing standard accounts and journals are then added).
+    """
+    create_chart(condominium=condominium, actor=actor)
+    if FiscalYear.objects.filter(condominium=condominium).exists():
+        return None
+    start = start_date or condominium.fiscal_year_start(timezone.localdate())
+    return open_fiscal_year(condominium=condominium, start_date=start, actor=actor)
 
 
 def year_seal(fiscal_year: FiscalYear, previous_seal: str) -> str:
