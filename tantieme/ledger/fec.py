@@ -171,9 +171,14 @@ def fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[str, ...]]:
 def _carried_forward(
     condominium: Condominium, fiscal_year: FiscalYear, accounts: dict[int, Account], journal: Journal | None
 ) -> Iterator[tuple[str, ...]]:
-    """À-nouveaux: balances before the year, per account and co-owner (computed, not stored)."""
+    """À-nouveaux: balances before the year of the balance-sheet accounts (classes 1, 4 and 5), per
+    account and co-owner, computed from the lines (never stored twice). Classes 6 and 7 never carry
+    forward: each year's are distributed to the co-owners at its closing."""
     rows = (
         Line.objects.filter(condominium=condominium, date__lt=fiscal_year.start_date)
+        .filter(
+            Q(account__number__startswith="1") | Q(account__number__startswith="4") | Q(account__number__startswith="5")
+        )
         .values("account_id", "co_owner__reference", "co_owner__last_name", "co_owner__first_name")
         .annotate(total=Sum(F("debit") - F("credit"), output_field=_MONEY))
         .order_by("account_id", "co_owner__reference")
