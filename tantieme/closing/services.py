@@ -56,7 +56,14 @@ def checklist(fiscal_year: FiscalYear, distribution: Distribution) -> list[dict[
     """The preconditions of §4.2: books reconciled with the bank, suspense justified, cut-off, keys."""
     condominium_id = fiscal_year.condominium_id
     end = fiscal_year.end_date
-    items: list[dict[str, object]] = []
+    items: list[dict[str, object]] = [
+        _check(
+            "Exercice terminé",
+            timezone.localdate() > end,
+            f"Clôture le {end:%d/%m/%Y}."
+            + ("" if timezone.localdate() > end else " Projet provisoire sur les charges comptabilisées à ce jour."),
+        )
+    ]
     last = (
         StatementImport.objects.filter(condominium_id=condominium_id, closing_date__isnull=False)
         .order_by("-closing_date", "-pk")
@@ -159,11 +166,14 @@ def _locked_year(fiscal_year: FiscalYear) -> FiscalYear:
 
 @transaction.atomic
 def draft_closing(*, fiscal_year: FiscalYear, on: datetime.date | None = None, actor: Any = None) -> Closing:
-    """Compute (again) the draft closing of an ended, open year: distribution and checklist."""
+    """Compute (again) the draft closing of an open year: distribution and checklist.
+
+    Before the year ends this is a pre-closing (a simulation on the charges booked so far): the
+    checklist says the year is not over, and the approval waits for it."""
     year = _locked_year(fiscal_year)
     today = on or timezone.localdate()
-    if today <= year.end_date:
-        raise ClosingError(f"L'exercice {year.label} n'est pas terminé (clôture le {year.end_date:%d/%m/%Y}).")
+    if today < year.start_date:
+        raise ClosingError(f"L'exercice {year.label} n'a pas commencé.")
     earlier = FiscalYear.objects.filter(
         condominium_id=year.condominium_id, start_date__lt=year.start_date, state=FiscalYearState.OPEN
     ).order_by("start_date")

@@ -190,13 +190,16 @@ def test_approval_goes_to_the_owner_on_the_meeting_date(example: Example) -> Non
 
 def test_refusals(example: Example) -> None:
     year = FiscalYear.objects.get(condominium=example.condominium, start_date=datetime.date(2025, 1, 1))
-    with time_machine.travel(datetime.datetime(2025, 12, 20, 12, 0), tick=False), pytest.raises(CommandError):
-        call_command("close_fiscal_year", "--condominium", "606", "--year", "2025", "--draft")
+    with (
+        time_machine.travel(datetime.datetime(2026, 4, 20, 12, 0), tick=False),
+        pytest.raises(CommandError, match="projet"),
+    ):
+        call_command("close_fiscal_year", "--condominium", "606", "--year", "2025", "--approve", "--date", "2026-04-15")
+    # Before the year ends, the draft is a pre-closing: computed, but the checklist blocks the approval.
+    with time_machine.travel(datetime.datetime(2025, 12, 20, 12, 0), tick=False):
+        early = draft_closing(fiscal_year=year)
+    assert [item["label"] for item in early.blockers] == ["Exercice terminé"]
     with time_machine.travel(datetime.datetime(2026, 4, 20, 12, 0), tick=False):
-        with pytest.raises(CommandError, match="projet"):
-            call_command(
-                "close_fiscal_year", "--condominium", "606", "--year", "2025", "--approve", "--date", "2026-04-15"
-            )
         draft_closing(fiscal_year=year)
         with pytest.raises(CommandError, match="après la clôture"):
             call_command(
