@@ -748,7 +748,7 @@ def _import(*, condominium: Condominium, content: bytes, report: ImportReport, a
     entries = read_file(content, report)
     report.entries_in_file = len(entries)
     # One import at a time per condominium: the second one sees what the first posted.
-    condominium = Condominium.objects.select_for_update().select_related("firm").get(pk=condominium.pk)
+    condominium = Condominium.objects.select_for_update(of=("self",)).select_related("firm").get(pk=condominium.pk)
     context = _Context.of(condominium, tagged=report.format == "CSV")
     if not context.accounts:
         raise EntriesImportError(
