@@ -64,6 +64,19 @@ def checklist(fiscal_year: FiscalYear, distribution: Distribution) -> list[dict[
             + ("" if timezone.localdate() > end else " Projet provisoire sur les charges comptabilisées à ce jour."),
         )
     ]
+    earlier = (
+        FiscalYear.objects.filter(condominium_id=condominium_id, start_date__lt=fiscal_year.start_date)
+        .filter(state=FiscalYearState.OPEN)
+        .order_by("start_date")
+        .first()
+    )
+    items.append(
+        _check(
+            "Exercices précédents clôturés",
+            earlier is None,
+            f"Approuvez d'abord l'exercice {earlier.label}." if earlier is not None else "",
+        )
+    )
     last = (
         StatementImport.objects.filter(condominium_id=condominium_id, closing_date__isnull=False)
         .order_by("-closing_date", "-pk")
@@ -174,11 +187,6 @@ def draft_closing(*, fiscal_year: FiscalYear, on: datetime.date | None = None, a
     today = on or timezone.localdate()
     if today < year.start_date:
         raise ClosingError(f"L'exercice {year.label} n'a pas commencé.")
-    earlier = FiscalYear.objects.filter(
-        condominium_id=year.condominium_id, start_date__lt=year.start_date, state=FiscalYearState.OPEN
-    ).order_by("start_date")
-    if earlier.exists():
-        raise ClosingError(f"Clôturez d'abord l'exercice {earlier[0].label}.")
     distribution = compute_distribution(year, owners_date=today)
     closing = Closing.objects.filter(fiscal_year=year).first() or Closing(
         condominium_id=year.condominium_id, fiscal_year=year

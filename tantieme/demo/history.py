@@ -1,13 +1,17 @@
 """Several years of books for a demo condominium, written through the funds and ledger services.
 
 `seed_ledger_history(condominium, today=...)` opens the chart and four fiscal years (the three
-before today's, closed, and today's, open). Each year has a budget voted by the AG (per key and
-account, `funds.services.save_budget`) with its works fund at the legal minimum (5 %); a works
+before today's and today's), then the next one once only one year is left open. Each year has a
+budget voted by the AG (per key and account, `funds.services.save_budget`) with its works fund at
+the legal minimum (5 %); a works
 operation (façade, art. 14-2) was voted for the current year with three instalments. Every call
 due up to today is issued through `funds.issuing.issue_call` (one AF entry per call: 4501/701,
 4505/105, 4502/102), in order, and the co-owners pay it by transfer a few days later; the notices
-of the calls of the current quarter are published in the co-owners' documents. At the end of a
-past year its charges (equal to the budget) are posted and paid, and the year is closed.
+of the calls of the current quarter are published in the co-owners' documents. Each quarter the
+suppliers' invoices (within 5 % of the budget, each line on its key) are posted and paid. An ended
+year is approved by a general meeting three and a half months later: the régularisations are
+posted to the co-owners and the year is locked (`tantieme.closing`); the years still open (the
+current one, and the previous one while its meeting is to come) have a draft closing.
 
 One co-owner pays late: A 606 0001 did not pay in full, so that they owe exactly 1 210,77 € today
 (DEMO_BALANCE, the amount of the syndic's letter). Seeding twice changes nothing: a condominium
@@ -21,12 +25,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tantieme.closing.services import approve_closing, draft_closing
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.money import allocate
 from tantieme.funds.computation import add_months, period_code, period_range
 from tantieme.funds.issuing import instalments_between, issue_call, publish_notices
-from tantieme.funds.models import Budget, Call, CallNotice
+from tantieme.funds.models import Budget, BudgetLine, Call, CallNotice, WorksOperation
 from tantieme.funds.services import InstalmentData, LineData, create_works_operation, save_budget
 from tantieme.ledger import services
 from tantieme.ledger.enums import LineNature
@@ -81,10 +86,13 @@ def _budget_lines(keys: list[AllocationKey], total: Decimal) -> list[LineData]:
     return lines
 
 
-def _vote_budgets(condominium: Condominium, years: list[FiscalYear]) -> list[Budget]:
+def _vote_budgets(condominium: Condominium, years: list[FiscalYear], *, first_index: int = 0) -> list[Budget]:
+    """The budget of each year, 2 % more each year from ANNUAL_BUDGET (the `first_index`-th year first)."""
     keys = list(AllocationKey.objects.filter(condominium=condominium).order_by("code"))
     budgets = []
     total = ANNUAL_BUDGET
+    for _year in range(first_index):
+        total = (total * (1 + YEARLY_INCREASE)).quantize(Decimal("100"))
     for year in years:
         lines = _budget_lines(keys, total)
         if not lines:
@@ -162,40 +170,93 @@ def _payments(call: Call, *, today: datetime.date, late_payer: CoOwner | None) -
     return drafts
 
 
-def _close_year(condominium: Condominium, year: FiscalYear, budget: Budget | None) -> int:
-    """The year's charges equal the budget (no régularisation in the demo) and are paid; then closing."""
-    posted = 0
-    if budget is not None:
-        end = year.end_date
-        by_account: dict[str, Decimal] = {}
-        for line in budget.lines.all():
-            by_account[line.account] = by_account.get(line.account, Decimal("0.00")) + line.amount
-        total = sum(by_account.values(), Decimal("0.00"))
-        services.post_entries_bulk(
-            condominium=condominium,
-            drafts=[
-                EntryDraft(
-                    journal="AC",
-                    date=end,
-                    validation_date=end,
-                    label=f"Charges de l'exercice {year.label}",
-                    lines=[
-                        *(LineDraft(account=account, debit=amount) for account, amount in sorted(by_account.items())),
-                        LineDraft(account="401", credit=total),
-                    ],
-                ),
+def _actual(line: BudgetLine, year: FiscalYear) -> Decimal:
+    """The year's actual charge of a budget line: within 5 % of the budget, deterministic."""
+    variation = Decimal((int(line.account) * 7 + year.start_date.year) % 11 - 5) / 100
+    actual: Decimal = (line.amount * (1 + variation)).quantize(Decimal("0.01"))
+    return actual
+
+
+def _post_charges(condominium: Condominium, year: FiscalYear, budget: Budget | None, *, today: datetime.date) -> int:
+    """A quarter's supplier invoices (each line on its key, as voted) and their payment, up to `today`."""
+    if budget is None:
+        return 0
+    lines = list(budget.lines.select_related("key").order_by("key__code", "account"))
+    quarters = [allocate(_actual(line, year), [1, 1, 1, 1]) for line in lines]
+    drafts: list[EntryDraft] = []
+    for quarter in range(4):
+        invoiced_on = add_months(year.start_date, 3 * (quarter + 1)) - datetime.timedelta(days=5)
+        if invoiced_on > today:
+            break
+        amounts = [(line, parts[quarter]) for line, parts in zip(lines, quarters, strict=True) if parts[quarter]]
+        total = sum((amount for _line, amount in amounts), Decimal("0.00"))
+        label = f"Factures fournisseurs T{quarter + 1} {year.label}"
+        drafts.append(
+            EntryDraft(
+                journal="AC",
+                date=invoiced_on,
+                validation_date=invoiced_on,
+                label=label,
+                lines=[
+                    *(
+                        LineDraft(account=line.account, debit=amount, key_id=line.key_id, label=line.label or label)
+                        for line, amount in amounts
+                    ),
+                    LineDraft(account="401", credit=total, label=label),
+                ],
+            )
+        )
+        paid_on = min(invoiced_on + datetime.timedelta(days=3), year.end_date)
+        if paid_on <= today:
+            drafts.append(
                 EntryDraft(
                     journal="BQ1",
-                    date=end,
-                    validation_date=end,
-                    label=f"Règlement des fournisseurs {year.label}",
+                    date=paid_on,
+                    validation_date=paid_on,
+                    label=f"Règlement des fournisseurs T{quarter + 1} {year.label}",
                     lines=[LineDraft(account="401", debit=total), LineDraft(account="512", credit=total)],
-                ),
-            ],
-        )
-        posted = 2
-    services.close_fiscal_year(fiscal_year=year)
-    return posted
+                )
+            )
+    services.post_entries_bulk(condominium=condominium, drafts=drafts)
+    return len(drafts)
+
+
+def _post_works_invoice(condominium: Condominium, year: FiscalYear, *, today: datetime.date) -> int:
+    """The façade contractor's first progress invoice (30 %), on the works operation of the year."""
+    operation = WorksOperation.objects.filter(condominium=condominium, code=f"RAV{year.label}").first()
+    invoiced_on = add_months(year.start_date, 4)
+    if operation is None or invoiced_on > today:
+        return 0
+    amount = (WORKS_AMOUNT * Decimal("0.30")).quantize(Decimal("0.01"))
+    services.post_entry(
+        condominium=condominium,
+        journal="AC",
+        date=invoiced_on,
+        validation_date=invoiced_on,
+        label="Ravalement : situation de travaux n° 1",
+        lines=[
+            LineDraft(account="671", debit=amount, operation_id=operation.pk, label="Ravalement, situation n° 1"),
+            LineDraft(account="401", credit=amount, label="Ravalement, situation n° 1"),
+        ],
+    )
+    return 1
+
+
+def _close_years(condominium: Condominium, years: list[FiscalYear], *, today: datetime.date) -> list[FiscalYear]:
+    """Each ended year is approved by a general meeting about three and a half months after its end
+    (régularisations posted, year locked); a year whose meeting is still to come, and the current
+    year, have a draft closing to look at. Returns the years still open."""
+    still_open: list[FiscalYear] = []
+    for year in years:
+        meeting = year.end_date + datetime.timedelta(days=105)
+        if meeting <= today:
+            draft_closing(fiscal_year=year, on=meeting)
+            approve_closing(fiscal_year=year, approval_date=meeting)
+        else:
+            still_open.append(year)
+    for year in still_open:
+        draft_closing(fiscal_year=year, on=max(today, year.start_date))
+    return still_open
 
 
 def seed_ledger_history(condominium: Condominium, *, today: datetime.date) -> int:
@@ -227,8 +288,15 @@ def seed_ledger_history(condominium: Condominium, *, today: datetime.date) -> in
                 posted += len(payments)
                 if current_period[0] <= call.due_date <= current_period[1]:
                     publish_notices(call=call)
-            if year.end_date < today:
-                posted += _close_year(condominium, year, budgets.get(year.start_date))
+            posted += _post_charges(condominium, year, budgets.get(year.start_date), today=today)
+        posted += _post_works_invoice(condominium, years[-1], today=today)
+        still_open = _close_years(condominium, years, today=today)
+        posted += Entry.objects.filter(condominium=condominium, journal__code="RE").count()
+        if len(still_open) == 1:
+            # Years N and N+1 may be open together: the next year is open, with its budget, so
+            # that its first call can be issued before 1 January.
+            following = services.open_fiscal_year(condominium=condominium)
+            _vote_budgets(condominium, [following], first_index=len(years))
         if late_payer is not None:
             posted += _settle_late_payer(condominium, late_payer, today=today)
         return posted

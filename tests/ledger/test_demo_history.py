@@ -16,7 +16,7 @@ from tantieme.documents.models import Document
 from tantieme.funds.enums import CallKind
 from tantieme.funds.models import Budget, Call, WorksOperation
 from tantieme.ledger.checks import check_books
-from tantieme.ledger.models import FiscalYear
+from tantieme.ledger.models import Entry, FiscalYear
 from tantieme.ledger.queries import balance, balances_by_account, unpaid_items
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
@@ -35,17 +35,26 @@ def test_seed_ledger_history(world: World, today: datetime.date) -> None:
         assert balance(world.alice, at=today) == DEMO_BALANCE
         assert balance(world.bob, at=today) <= 0 or unpaid_items(world.bob, at=today)
         assert unpaid_items(world.alice, at=today)
-        assert FiscalYear.objects.filter(condominium=world.condo, state="closed").count() == 3
+        # Years whose general meeting has taken place (≈ mid-April) are approved and locked; the
+        # others have a draft closing; once a single year is left open, the next one is open too.
+        meeting_held = today >= datetime.date(today.year, 4, 15)
+        closed = FiscalYear.objects.filter(condominium=world.condo, state="closed")
+        assert closed.count() == (3 if meeting_held else 2)
+        assert all(year.approved_on and year.closing.state == "approved" for year in closed)
+        open_years = FiscalYear.objects.filter(condominium=world.condo, state="open")
+        assert all(year.closing.state == "draft" for year in open_years.filter(start_date__lte=today))
+        assert open_years.count() == 2
+        assert Entry.objects.filter(condominium=world.condo, journal__code="RE").count() >= closed.count()
         assert check_books(world.condo) == []
         # A voted budget and a works fund for every year, the calls of every quarter up to today.
         budgets = Budget.objects.filter(condominium=world.condo)
-        assert budgets.count() == 4
+        assert budgets.count() == (5 if meeting_held else 4)
         assert all(b.general_meeting_date and not b.is_provisional and b.works_fund_amount > 0 for b in budgets)
         budget_calls = Call.objects.filter(condominium=world.condo, kind=CallKind.BUDGET)
         expected = 12 + (2 if today.month >= 4 else 1)
         assert budget_calls.count() == expected
         assert budget_calls.filter(due_date__gt=today).count() == 0
-        for budget in budgets.filter(end_date__lt=today):
+        for budget in budgets.filter(end_date__lt=today, start_date__lte=today):
             calls = budget_calls.filter(budget=budget)
             assert sum(call.total_current for call in calls) == sum(line.amount for line in budget.lines.all())
             assert sum(call.total_works_fund for call in calls) == budget.works_fund_amount
