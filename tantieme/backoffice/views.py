@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from tantieme.condominiums.models import Condominium
 from tantieme.tenancy.models import StaffMembership
+from tantieme.users.models import User
 
 View = Callable[..., HttpResponse]
 
@@ -54,5 +55,14 @@ def staff_required(view: View | None = None, *, roles: tuple[str, ...] | None = 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    condominiums = Condominium.objects.order_by("code")
-    return render(request, "backoffice/home.html", {"condominiums": condominiums, "menu": "home"})
+    """The condominiums of the staff member's portfolio, and the fiscal years to open or to close."""
+    # Imported here: those modules import `staff_required` from this one.
+    from tantieme.backoffice.access import condominiums_for_staff
+    from tantieme.backoffice.fiscal_years import year_alerts
+
+    assert isinstance(request.user, User)
+    condominiums = condominiums_for_staff(request.user)
+    alerts = [alert for alert in year_alerts(condominiums, today=timezone.localdate()) if alert.any]
+    return render(
+        request, "backoffice/home.html", {"condominiums": condominiums, "year_alerts": alerts, "menu": "home"}
+    )
