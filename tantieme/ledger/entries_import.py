@@ -647,7 +647,6 @@ def _books_fingerprints(
             condominium=condominium,
             date__range=(min(days), max(days)),
             entry__journal__code__in={identity[0] for identity in identities},
-            entry__voucher__in={identity[2] for identity in identities},
             entry__reverses__isnull=True,
             entry__reversal__isnull=True,
         )
