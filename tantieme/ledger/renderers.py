@@ -393,3 +393,44 @@ def render_journal_pdf(lines: Sequence[JournalLine], *, firm: Firm, reference: s
         widths=[28, 20, 28, 16, 22, 100, 28, 28],
         numeric_from=6,
     )
+
+
+def render_table_pdf(
+    *,
+    firm: Firm,
+    reference: str,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[float],
+    numeric_from: int,
+    wrap: Sequence[int] = (),
+) -> bytes:
+    """Any report table (landscape A4, letterhead): amounts as `1 210,77`, dates as 26/11/2026;
+    the columns in `wrap` (labels) are wrapped in their cell. Rows whose first cell is « Total… »
+    or whose label says « solde d'ouverture » are bold."""
+    body: list[list[Any]] = []
+    bold: list[int] = []
+    for row in rows:
+        cells: list[Any] = []
+        for index, value in enumerate(row):
+            if isinstance(value, Decimal):
+                cells.append(format_amount(value, currency=False, language="fr"))
+            elif value is None:
+                cells.append("")
+            elif hasattr(value, "strftime"):
+                cells.append(_date(value))
+            elif index in wrap:
+                cells.append(Paragraph(escape(str(value)), _CELL))
+            else:
+                cells.append(str(value))
+        texts = [str(value) for value in row if isinstance(value, str)]
+        if any(text.startswith("Total") or "solde d'ouverture" in text for text in texts):
+            bold.append(len(body) + 1)
+        body.append(cells)
+    buffer = io.BytesIO()
+    document = _document(buffer, pagesize=landscape(A4), title=title)
+    table = _table([list(header), *body], [width * mm for width in widths], numeric_from=numeric_from, bold_rows=bold)
+    letterhead = _letterhead(firm, reference, title)
+    document.build([Paragraph(escape(title), _TITLE), table], onFirstPage=letterhead, onLaterPages=letterhead)
+    return buffer.getvalue()
