@@ -3,6 +3,7 @@ with a progress bar, issued calls. Accountants and administrators write; every s
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -13,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.fiscal_years import days_without_open_year
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums.models import AllocationKey, Condominium
 from tantieme.core.money import ZERO
 from tantieme.funds import queries
 from tantieme.funds.batches import is_stale, start_batch
-from tantieme.funds.computation import period_code, works_fund_minimum
+from tantieme.funds.computation import period_code, period_range, works_fund_minimum
 from tantieme.funds.exceptions import FundsError
 from tantieme.funds.forms import (
     AmountLineFormSet,
@@ -31,7 +33,7 @@ from tantieme.funds.forms import (
     lines_from,
 )
 from tantieme.funds.importer import BudgetImportError, read_budget_file
-from tantieme.funds.issuing import preview_calls
+from tantieme.funds.issuing import instalments_for_period, preview_calls
 from tantieme.funds.models import Budget, CallBatch
 from tantieme.funds.services import budget_total, create_works_operation, save_budget, set_works_fund
 from tantieme.funds.tasks import run_call_batch
@@ -215,17 +217,26 @@ def funds_operation_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "backoffice/funds_operation_form.html", context)
 
 
+def _days_without_year(condominium: Condominium, period: str, due_dates: list[datetime.date]) -> list[datetime.date]:
+    """The due dates of `period` (or its first day, when nothing falls due) no open fiscal year contains."""
+    return days_without_open_year(condominium, due_dates or [period_range(period)[0]])
+
+
 @require_GET
 @staff_required
 def funds_preview(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = _condominium_for(request, pk)
     form = PeriodForm(request.GET or None)
     previews = preview_calls(condominium, form.cleaned_data["period"]) if form.is_valid() else []
+    due_dates = [preview.instalment.due_date for preview in previews if preview.issued is None]
+    without_year = _days_without_year(condominium, form.cleaned_data["period"], due_dates) if form.is_valid() else []
     context = {
         "condominium": condominium,
         "form": form,
         "period": form.cleaned_data.get("period") if form.is_valid() else "",
         "previews": previews,
+        # Calls that issuing would refuse: no open fiscal year contains their due date.
+        "without_year": without_year,
         "to_issue": any(preview.issued is None and not preview.error for preview in previews),
         "can_issue": _can_issue(request),
         "menu": MENU,
@@ -241,9 +252,15 @@ def funds_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Période invalide."))
         return redirect("backoffice:funds_condominium", pk=condominium.pk)
-    batch = start_batch(
-        firm=condominium.firm, period=form.cleaned_data["period"], condominium=condominium, actor=_staff(request)
-    )
+    period = form.cleaned_data["period"]
+    due_dates = [instalment.due_date for instalment in instalments_for_period(condominium, period)]
+    for day in _days_without_year(condominium, period, due_dates):
+        messages.warning(
+            request,
+            _("Aucun exercice ouvert ne contient le %(day)s : ouvrez-le dans « Exercices », sinon l'émission échoue.")
+            % {"day": f"{day:%d/%m/%Y}"},
+        )
+    batch = start_batch(firm=condominium.firm, period=period, condominium=condominium, actor=_staff(request))
     if batch.started_at is None or is_stale(batch):
         run_call_batch.enqueue(batch.pk)
     return redirect("backoffice:funds_batch", pk=batch.pk)

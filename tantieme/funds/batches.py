@@ -4,6 +4,10 @@
 condominium and period: a batch killed in the middle is resumed, not duplicated). `run_batch(...)`
 does the work in idempotent steps (`issuing.issue_call`, then `issuing.publish_notices`), saving
 its progress, counts and errors on the row as it goes; the back office shows them.
+
+It ends FAILED when errors left it with no call at all (e.g. « Aucun exercice ouvert ne contient le
+01/01/2027 »: open the year, then issue again, which starts a new batch), DONE otherwise, errors
+included when some calls were issued; DONE with no step when nothing fell due in the period.
 """
 
 from __future__ import annotations
@@ -160,14 +164,23 @@ def _run(batch: CallBatch, *, render: Renderer, progress: Progress | None, actor
             publish_notices(call=call, actor=actor, render=render, on_chunk=on_chunk)
         except FundsError as error:
             _add_error(batch, call.label, str(error))
-    _update(batch, state=BatchState.DONE, finished_at=timezone.now(), steps_done=F("steps_total"))
+    # Errors and not one call issued (nor found already issued): the batch failed, it did not « finish ».
+    # A batch with nothing due at all (no budget for the period) ends DONE with 0 steps: the page says so.
+    failed = bool(batch.errors) and not calls
+    _update(
+        batch,
+        state=BatchState.FAILED if failed else BatchState.DONE,
+        finished_at=timezone.now(),
+        steps_done=F("steps_total"),
+    )
     record(
-        action="funds.batch.finished",
+        action="funds.batch.failed" if failed else "funds.batch.finished",
         firm=batch.firm,
         actor=actor,
         target=batch,
         data={
             "period": batch.period,
+            "state": batch.state,
             "calls_created": batch.calls_created,
             "calls_existing": batch.calls_existing,
             "notices": batch.notices_published,
