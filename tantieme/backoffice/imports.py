@@ -32,12 +32,15 @@ from django.views.decorators.http import require_http_methods
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums.importing import (
     MAX_REPORTED_ISSUES,
+    BooksSetUp,
     ImportPlan,
     ImportRefusedError,
     ImportSummary,
     apply_import,
     prepare_import,
 )
+from tantieme.condominiums.models import Condominium
+from tantieme.ledger.services import set_up_books
 from tantieme.tenancy.enums import StaffRole
 
 View = Callable[..., HttpResponse]
@@ -145,6 +148,18 @@ def _forget(request: HttpRequest, token: str) -> None:
     _pending_path(token).unlink(missing_ok=True)
 
 
+def _books_for(request: HttpRequest) -> BooksSetUp:
+    """The ledger's set-up of a new condominium (chart, journals, first fiscal year), in the import's transaction."""
+
+    def set_up(condominium: Condominium) -> str:
+        year = set_up_books(condominium=condominium, actor=request.user)
+        if year is None:
+            return ""
+        return _("Comptabilité : plan comptable, journaux et exercice du %(year)s ouverts.") % {"year": year}
+
+    return set_up
+
+
 # --- Views -------------------------------------------------------------------------------------
 
 
@@ -177,9 +192,9 @@ def preview(request: HttpRequest) -> HttpResponse:
     if plan.ok:
         try:
             if request.method == "POST":
-                summary = apply_import(plan, firm, request=request)
+                summary = apply_import(plan, firm, request=request, set_up_books=_books_for(request))
             else:
-                summary = apply_import(plan, firm, dry_run=True)
+                summary = apply_import(plan, firm, dry_run=True, set_up_books=_books_for(request))
         except ImportRefusedError as refused:
             plan = ImportPlan(plan.filename, plan.data, refused.issues)
             summary = None
@@ -188,8 +203,16 @@ def preview(request: HttpRequest) -> HttpResponse:
         if summary.has_changes:
             messages.success(
                 request,
-                _("Import de la copropriété %(code)s %(name)s terminé.")
-                % {"code": summary.condominium_code, "name": summary.condominium_name},
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            _("Import de la copropriété %(code)s %(name)s terminé.")
+                            % {"code": summary.condominium_code, "name": summary.condominium_name},
+                            summary.books,
+                        ],
+                    )
+                ),
             )
         else:
             messages.info(request, _("Rien n'a changé : la copropriété était déjà à jour."))

@@ -20,7 +20,7 @@ typed records, the column specs), `validation` (checks across records and agains
 plan) and `applying` (the transaction, the summary); `issues` holds `ImportIssue` and its kin.
 """
 
-from tantieme.condominiums.importing.applying import KINDS, ImportSummary, apply_import
+from tantieme.condominiums.importing.applying import KINDS, BooksSetUp, ImportSummary, apply_import
 from tantieme.condominiums.importing.issues import MAX_REPORTED_ISSUES, ImportIssue, ImportRefusedError
 from tantieme.condominiums.importing.parsing import parse
 from tantieme.condominiums.importing.reading import SHEET_NAMES, fold, read_source, section_of
@@ -30,6 +30,7 @@ __all__ = [
     "KINDS",
     "MAX_REPORTED_ISSUES",
     "SHEET_NAMES",
+    "BooksSetUp",
     "ImportIssue",
     "ImportPlan",
     "ImportRefusedError",

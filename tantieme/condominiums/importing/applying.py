@@ -62,15 +62,18 @@ class ImportSummary:
     dry_run: bool = False
     counts: dict[str, KindCount] = field(default_factory=lambda: {kind: KindCount() for kind in KINDS})
     changes: list[Change] = field(default_factory=list)
+    # What the books set-up hook did (chart, journals, first fiscal year), in French; empty if nothing.
+    books: str = ""
 
     @property
     def has_changes(self) -> bool:
-        return any(count.created or count.updated for count in self.counts.values())
+        return bool(self.books) or any(count.created or count.updated for count in self.counts.values())
 
     def as_data(self) -> dict[str, Any]:
         """The counts, for the audit trail."""
         return {
             "condominium": self.condominium_code,
+            "books": self.books,
             "counts": {
                 kind: {"created": count.created, "updated": count.updated, "unchanged": count.unchanged}
                 for kind, count in self.counts.items()
@@ -92,7 +95,7 @@ class ImportSummary:
                 "unchanged": count.unchanged,
             }
             for label, count in self.rows()
-        ]
+        ] + ([self.books] if self.books else [])
 
 
 class _Applier:
@@ -248,6 +251,9 @@ def _unique(records: Iterable[_R], key: Callable[[_R], object]) -> list[_R]:
     return kept
 
 
+BooksSetUp = Callable[[Condominium], str]
+
+
 def apply_import(
     plan: ImportPlan,
     firm: Firm,
@@ -255,12 +261,18 @@ def apply_import(
     request: HttpRequest | None = None,
     actor: Any = None,
     dry_run: bool = False,
+    set_up_books: BooksSetUp | None = None,
 ) -> ImportSummary:
     """Create or update the condominium from a plan without issues, all in one transaction.
 
     The file is checked again inside the transaction: what the database holds may have changed
     since the plan was made. With `dry_run`, everything is done then rolled back (the preview).
     Raises ImportRefusedError, having written nothing, when anything is wrong.
+
+    `set_up_books(condominium)` runs in the same transaction, after the condominium is saved: the
+    callers (the command, the back office) pass the ledger's `set_up_books`, which creates the chart,
+    the journals and the first fiscal year of a condominium that has none, and returns what it did
+    (condominiums sit below the ledger and do not import it). It may raise ImportRefusedError.
     """
     if not plan.ok or plan.data is None:
         raise ImportRefusedError(plan.issues or [ImportIssue(None, None, _("Le fichier n'a pas été lu."))])
@@ -271,6 +283,8 @@ def apply_import(
             if issues:
                 raise ImportRefusedError(issues)
             condominium, summary = _Applier(plan.data, firm, existing).run()
+            if set_up_books is not None:
+                summary.books = set_up_books(condominium)
             summary.dry_run = dry_run
             if dry_run:
                 transaction.set_rollback(True)

@@ -6,17 +6,30 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 
 from tantieme.condominiums.importing import (
     KINDS,
     MAX_REPORTED_ISSUES,
+    BooksSetUp,
     ImportIssue,
     ImportRefusedError,
     ImportSummary,
     apply_import,
     prepare_import,
 )
+from tantieme.condominiums.models import Condominium
 from tantieme.tenancy.models import Firm
+
+# The ledger's service that gives a new condominium its chart, journals and first fiscal year, in the
+# import's transaction. The ledger sits above the condominiums (import-linter layers): this entry
+# point names it rather than importing it, so that the condominiums package never depends on it.
+SET_UP_BOOKS = "tantieme.ledger.services.set_up_books"
+
+
+def _set_up_books(condominium: Condominium) -> str:
+    year = import_string(SET_UP_BOOKS)(condominium=condominium)
+    return f"Comptabilité : plan comptable, journaux et exercice du {year} ouverts." if year is not None else ""
 
 
 class Command(BaseCommand):
@@ -47,7 +60,8 @@ class Command(BaseCommand):
         if plan.issues:
             self._refuse(path, plan.issues)
         try:
-            summary = apply_import(plan, firm, dry_run=options["dry_run"])
+            books: BooksSetUp = _set_up_books
+            summary = apply_import(plan, firm, dry_run=options["dry_run"], set_up_books=books)
         except ImportRefusedError as refused:
             self._refuse(path, refused.issues)
         self._report(summary, firm, int(options["verbosity"]))
