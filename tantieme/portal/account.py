@@ -13,6 +13,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from tantieme.closing.queries import draft_regularisation
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user
 from tantieme.core.money import ZERO, format_amount
@@ -88,6 +89,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "pending_payments": list(pending_card_payments(account)),
         "rows": statement_rows(statement),
+        "draft": draft_regularisation(account),
     }
     return render(request, "portal/account.html", context)
 

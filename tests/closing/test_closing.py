@@ -220,3 +220,22 @@ def test_refusals(example: Example) -> None:
     assert not Entry.objects.filter(journal__code="RE").exists()
     year.refresh_from_db()
     assert year.state == FiscalYearState.OPEN
+
+
+def test_the_co_owner_sees_the_draft_then_the_regularisation(example: Example) -> None:
+    from tests.conftest import client_for
+    from tests.factories import co_owner_user
+
+    user = co_owner_user(example.owners["A"], must_change_password=False)
+    year = FiscalYear.objects.get(condominium=example.condominium, start_date=datetime.date(2025, 1, 1))
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 12, 0), tick=False):
+        draft_closing(fiscal_year=year)
+        page = client_for(example.firm, user).get("/mon-compte/").content.decode()
+    assert "projet, sous réserve d&#x27;approbation" in page or "projet, sous réserve d'approbation" in page
+    assert "lot 1 : 233/1000" in page
+    assert "53,65" in page
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 12, 0), tick=False):
+        approve_closing(fiscal_year=year, approval_date=datetime.date(2026, 4, 15))
+        page = client_for(example.firm, user).get("/mon-compte/?start=01/01/2025&end=30/04/2026").content.decode()
+    assert "sous réserve d" not in page
+    assert "Régularisation charges 2025 – CG (approuvée AG 15/04/2026)" in page
