@@ -50,6 +50,11 @@ class Closing(models.Model):
     key_totals = models.JSONField(_("totaux par clé"), default=list)
     checklist = models.JSONField(_("points de contrôle"), default=list)
     regularisation_total = MoneyField(_("total des régularisations"), default=ZERO)
+    # Publication after the approval (a task): the individual statements in « Mes documents » and
+    # the annexes in the council's space; counts shown as a progress bar, resumable.
+    documents_total = models.PositiveIntegerField(_("documents à publier"), default=0)
+    documents_done = models.PositiveIntegerField(_("documents publiés"), default=0)
+    documents_finished_at = models.DateTimeField(_("publication terminée le"), null=True, blank=True)
 
     firm_lookup: ClassVar[str] = "condominium__firm"
     objects = FirmScopedManager["Closing"]()
@@ -66,6 +71,12 @@ class Closing(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == ClosingState.DRAFT
+
+    @property
+    def documents_percent(self) -> int:
+        if self.documents_finished_at is not None:
+            return 100
+        return self.documents_done * 100 // self.documents_total if self.documents_total else 0
 
     @property
     def blockers(self) -> list[dict[str, object]]:

@@ -246,8 +246,11 @@ def regularisation_drafts(
 
 
 @transaction.atomic
-def approve_closing(*, fiscal_year: FiscalYear, approval_date: datetime.date, actor: Any = None) -> Closing:
-    """The general meeting approved the accounts on `approval_date`: post, lock, publish."""
+def approve_closing(
+    *, fiscal_year: FiscalYear, approval_date: datetime.date, actor: Any = None, publish: bool = True
+) -> Closing:
+    """The general meeting approved the accounts on `approval_date`: post, lock, then (a task after
+    the commit) publish the individual statements and the annexes (`publishing`)."""
     year = _locked_year(fiscal_year)
     closing = Closing.objects.select_for_update().filter(fiscal_year=year).first()
     if closing is None:
@@ -292,6 +295,10 @@ def approve_closing(*, fiscal_year: FiscalYear, approval_date: datetime.date, ac
     closing.save(update_fields=["state", "approval_date", "approved_at", "approved_by"])
     ledger.close_fiscal_year(fiscal_year=year, actor=actor)
     FiscalYear.objects.filter(pk=year.pk).update(approved_on=approval_date)
+    if publish:
+        from tantieme.closing.tasks import publish_closing
+
+        transaction.on_commit(lambda: publish_closing.enqueue(closing.pk))
     record(
         action="closing.approved",
         firm=condominium.firm,

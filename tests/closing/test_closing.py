@@ -239,3 +239,25 @@ def test_the_co_owner_sees_the_draft_then_the_regularisation(example: Example) -
         page = client_for(example.firm, user).get("/mon-compte/?start=01/01/2025&end=30/04/2026").content.decode()
     assert "sous réserve d" not in page
     assert "Régularisation charges 2025 – CG (approuvée AG 15/04/2026)" in page
+
+
+def test_approval_publishes_statements_and_annexes_once(example: Example, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from tantieme.closing.publishing import publish_closing_documents
+    from tantieme.documents.models import Document
+
+    year = FiscalYear.objects.get(condominium=example.condominium, start_date=datetime.date(2025, 1, 1))
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 12, 0), tick=False):
+        draft_closing(fiscal_year=year)
+        with django_capture_on_commit_callbacks(execute=True):
+            closing = approve_closing(fiscal_year=year, approval_date=datetime.date(2026, 4, 15))
+    closing.refresh_from_db()
+    assert closing.documents_finished_at is not None
+    assert (closing.documents_done, closing.documents_total) == (6, 6)
+    statements = Document.objects.filter(category="regularisation", condominium=example.condominium)
+    assert set(statements.values_list("co_owner__reference", flat=True)) == {f"A606000{n}" for n in range(1, 6)}
+    assert statements.get(co_owner=example.owners["A"]).content_type == "application/pdf"
+    assert Document.objects.filter(category="council", audience="council", title__contains="2025").count() == 1
+    # Run again (a resumed task): nothing is published twice.
+    publish_closing_documents(closing_id=closing.pk)
+    assert statements.count() == 5
+    assert Document.objects.filter(category="council").count() == 1
