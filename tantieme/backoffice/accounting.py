@@ -628,7 +628,7 @@ def accounting_general_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     books = _books(request, pk)
     number = _account_prefix(request)
     account = Account.objects.filter(condominium=books.condominium, number=number).first() if number else None
-    query = {"exercice": books.year.pk} if books.year else {}
+    query: dict[str, str | int] = {"exercice": books.year.pk} if books.year else {}
     context: dict[str, Any] = {
         "account": account,
         "prefix": number,
