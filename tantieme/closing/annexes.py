@@ -651,7 +651,7 @@ def _part(
         income=income,
         total_charges=total_charges,
         total_income=total_income,
-        result=_difference("", _("Solde (produits − charges)"), total_income, total_charges),
+        result=_difference("", _("Solde (produits - charges)"), total_income, total_charges),
     )
 
 
@@ -862,7 +862,7 @@ def _current_operations(
             actual=provisions.actual + income.actual,
             next_budget=_plus(provisions.next_budget, income.next_budget),
         )
-        outcome = _difference("", _("Résultat (provisions et produits − charges)"), earned, total)
+        outcome = _difference("", _("Résultat (provisions et produits - charges)"), earned, total)
         result.append(
             KeyManagement(
                 key_id=key_id,
