@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from tantieme.closing.distribution import compute_distribution
 from tantieme.closing.models import Closing, DistributionLine
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner, Lot, LotShare
-from tantieme.core.money import allocate
+from tantieme.core.money import allocate, format_amount
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, BudgetLine, WorksLine, WorksOperation
 from tantieme.ledger.enums import JournalKind, LineNature
@@ -1166,6 +1166,17 @@ def build_annexes(*, fiscal_year: FiscalYear, closing: Closing) -> Annexes:
     closed_works, open_works = _works_statements(
         year=fiscal_year, numbers=numbers, pending_works=statement.pending_works
     )
+    left = sum((row.amount or ZERO for row in statement.receivables.rows if row.account == "6/7"), ZERO) - sum(
+        (row.amount or ZERO for row in statement.debts.rows if row.account == "6/7"), ZERO
+    )
+    if left:
+        warnings.append(
+            _(
+                "Des charges ou des produits de l'exercice ne sont pas répartis (lignes sans clé de répartition, "
+                "ou projet de clôture à recalculer) : %(amount)s."
+            )
+            % {"amount": format_amount(left)}
+        )
     if not statement.balanced:
         warnings.append(_("L'état financier n'est pas équilibré : lancez check_ledger."))
     if not open_works.ties:

@@ -345,3 +345,36 @@ def test_export_annexes_command(example: Example, tmp_path: Path) -> None:
     assert statements == [f"{owner.reference}.pdf" for owner in example.owners.values()]
     with pytest.raises(CommandError, match="pas d'exercice clos en 2031"):
         call_command("export_annexes", "--condominium", "606", "--year", "2031", "--output-dir", str(tmp_path))
+
+
+def test_a_draft_older_than_the_books_is_flagged_and_still_balances(example: Example) -> None:
+    year, closing = _draft(example)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 12, 0), tick=False):
+        ledger.post_entry(
+            condominium=example.condominium,
+            journal="AC",
+            date=datetime.date(2025, 12, 30),
+            label="Facture sans clé",
+            lines=[LineDraft(account="615", debit=D("10.00")), LineDraft(account="401", credit=D("10.00"))],
+        )
+    annexes = build_annexes(fiscal_year=year, closing=closing)
+    (warning,) = annexes.warnings
+    assert "ne sont pas répartis" in warning
+    assert warning.endswith(": 10,00\xa0€.")
+    _assert_balanced(annexes)
+    receivables = {row.account: row.amount for row in annexes.financial_statement.receivables.rows}
+    assert receivables["6/7"] == D("10.00")  # charges left to distribute, visible until the draft is redone
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 12, 0), tick=False):
+        ledger.post_entry(
+            condominium=example.condominium,
+            journal="AC",
+            date=datetime.date(2025, 12, 30),
+            label="Facture tardive",
+            lines=[
+                LineDraft(account="615", debit=D("5.00"), key_id=example.cg.pk),
+                LineDraft(account="401", credit=D("5.00")),
+            ],
+        )
+    annexes = build_annexes(fiscal_year=year, closing=closing)
+    assert any("recalculez-le" in warning for warning in annexes.warnings)
+    _assert_balanced(annexes)
