@@ -245,7 +245,14 @@ def accounting_entries_export(request: HttpRequest, pk: int, fmt: str) -> HttpRe
     _form, filters = _search(request, books)
     title = _("Journal — %(condominium)s — exercice %(year)s") % {"condominium": books.condominium.code, "year": year}
     table = exports.journal_table(reports.iter_journal_lines(reports.search_entries(year, filters)), title=title)
-    return _export(request, books, table, fmt, f"journal-{books.condominium.code}-{year.label}")
+    return _export(
+        request,
+        books,
+        table,
+        fmt,
+        f"journal-{books.condominium.code}-{year.label}",
+        back="backoffice:accounting_entries",
+    )
 
 
 @require_GET
@@ -614,7 +621,14 @@ def accounting_trial_balance_export(request: HttpRequest, pk: int, fmt: str) -> 
         "year": year,
     }
     table = exports.trial_balance_table(rows, reports.trial_balance_totals(rows), title=title)
-    return _export(request, books, table, fmt, f"balance-{books.condominium.code}-{year.label}")
+    return _export(
+        request,
+        books,
+        table,
+        fmt,
+        f"balance-{books.condominium.code}-{year.label}",
+        back="backoffice:accounting_trial_balance",
+    )
 
 
 def _account_prefix(request: HttpRequest) -> str:
@@ -673,10 +687,13 @@ def accounting_general_ledger_export(request: HttpRequest, pk: int, fmt: str) ->
         title += " — " + _("comptes %(prefix)s") % {"prefix": prefix}
     table = exports.general_ledger_table(reports.stream_general_ledger(year, account_prefix=prefix), title=title)
     suffix = f"-{prefix}" if prefix else ""
-    return _export(request, books, table, fmt, f"grand-livre-{books.condominium.code}-{year.label}{suffix}")
+    filename = f"grand-livre-{books.condominium.code}-{year.label}{suffix}"
+    return _export(request, books, table, fmt, filename, back="backoffice:accounting_general_ledger")
 
 
-def _export(request: HttpRequest, books: Books, table: exports.Table, fmt: str, filename: str) -> HttpResponse:
+def _export(
+    request: HttpRequest, books: Books, table: exports.Table, fmt: str, filename: str, *, back: str
+) -> HttpResponse:
     """The table as CSV (streamed), XLSX or PDF; the querysets are built already (firm scope)."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
@@ -699,8 +716,9 @@ def _export(request: HttpRequest, books: Books, table: exports.Table, fmt: str, 
                 _("Plus de %(count)s lignes : trop pour un PDF. Filtrez (compte, dates) ou exportez en CSV ou XLSX.")
                 % {"count": exports.PDF_MAX_ROWS},
             )
-            return redirect(request.META.get("HTTP_REFERER") or reverse("backoffice:accounting_journals",
-                                                                          args=[books.condominium.pk]))  # fmt: skip
+            # Back to the report's own page (never to a Referer: no open redirect).
+            page = reverse(back, args=[books.condominium.pk])
+            return redirect(f"{page}?{request.GET.urlencode()}")
         response = HttpResponse(content, content_type=EXPORT_FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response["Cache-Control"] = "private, no-store"

@@ -514,3 +514,16 @@ def test_pages_run_a_bounded_number_of_queries(books: Books, django_assert_max_n
     for url in _exports(books):
         with django_assert_max_num_queries(16):
             _read(client.get(url))
+
+
+def test_a_pdf_too_long_sends_back_to_the_page(books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tantieme.ledger import exports
+
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 3)
+    client = _client(books.world)
+    query = f"?exercice={books.first.pk}"
+    response = client.get(reverse("backoffice:accounting_general_ledger_export", args=[books.pk, "pdf"]) + query)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:accounting_general_ledger", args=[books.pk]) + query
+    page = client.get(response["Location"]).content.decode()
+    assert "trop pour un PDF" in page
