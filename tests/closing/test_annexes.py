@@ -378,3 +378,54 @@ def test_a_draft_older_than_the_books_is_flagged_and_still_balances(example: Exa
     annexes = build_annexes(fiscal_year=year, closing=closing)
     assert any("recalculez-le" in warning for warning in annexes.warnings)
     _assert_balanced(annexes)
+
+
+def test_a_long_statement_breaks_pages() -> None:
+    from tantieme.closing.annexes import ChargeShare, Header, IndividualStatement, StatementLine
+
+    header = Header(
+        firm_name="Cabinet",
+        firm_legal_name="Cabinet SARL",
+        firm_address="1 rue\n75001 Paris",
+        firm_contact="",
+        firm_card="",
+        condominium_code="606",
+        condominium_name="Résidence",
+        condominium_address="1 rue\n75001 Paris",
+        registry_number="",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
+        year_label="2025",
+        previous_start=None,
+        previous_end=None,
+        is_draft=False,
+        status="Approuvé par l'assemblée générale du 15/04/2026",
+    )
+    charge = ChargeShare(account="602", label="Électricité " * 20, key_amount=D("100.00"), share=D("10.00"))
+    line = StatementLine(
+        lot_number=1,
+        lot_label="Lot 1 – Cave",
+        key_code="CG",
+        key_label="Charges générales",
+        shares=100,
+        key_total=1000,
+        key_charges=D("300.00"),
+        key_income=D("0.00"),
+        charges=(charge,) * 3,
+        income_share=D("0.00"),
+        share=D("30.00"),
+        called=D("25.00"),
+        regularisation=D("5.00"),
+    )
+    statement = IndividualStatement(
+        header=header,
+        reference="A6060001",
+        reference_display="A 606 0001",
+        name="M. TEST",
+        address="1 rue\n75001 Paris",
+        owners_on=datetime.date(2026, 4, 15),
+        lines=(line,) * 30,
+    )
+    assert statement.total_regularisation == D("150.00")
+    content = render_individual_statement_pdf(statement)
+    assert _pages(content) >= 3
