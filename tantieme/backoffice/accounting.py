@@ -135,11 +135,14 @@ def _render(
 
 
 def _entry_for(books: Books, entry_pk: int) -> Entry:
-    return get_object_or_404(
+    """The entry, in the condominium of the URL; the pages around it show its own fiscal year."""
+    entry = get_object_or_404(
         Entry.objects.select_related("journal", "fiscal_year", "reverses"),
         pk=entry_pk,
         condominium=books.condominium,
     )
+    books.year = next((year for year in books.years if year.pk == entry.fiscal_year_id), books.year)
+    return entry
 
 
 def _year_or_404(books: Books) -> FiscalYear:

@@ -527,3 +527,10 @@ def test_a_pdf_too_long_sends_back_to_the_page(books: Books, monkeypatch: pytest
     assert response["Location"] == reverse("backoffice:accounting_general_ledger", args=[books.pk]) + query
     page = client.get(response["Location"]).content.decode()
     assert "trop pour un PDF" in page
+
+
+def test_an_entry_page_shows_its_own_fiscal_year(books: Books) -> None:
+    client = _client(books.world)
+    page = client.get(reverse("backoffice:accounting_entry", args=[books.pk, books.call.pk])).content.decode()
+    assert f'<option value="{books.first.pk}" selected>' in page
+    assert f"?exercice={books.first.pk}&amp;compte=701" in page
