@@ -586,6 +586,12 @@ def _budgets(year: FiscalYear) -> _Budgets:
     return _Budgets(current=current, next=following, after_next=after)
 
 
+def _next_budget_heading(budget: Budget | None, year: int) -> str:
+    if budget is not None and budget.is_provisional:
+        return _("Budget provisoire %(year)s") % {"year": budget.label}
+    return _("Budget voté %(year)s") % {"year": budget.label if budget is not None else year}
+
+
 def _budget_amounts(budgets: _Budgets) -> dict[int, dict[tuple[int, str], Decimal]]:
     """{budget id: {(key id, account): amount}}."""
     result: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(dict)
@@ -721,7 +727,7 @@ def _general_account(
             else _("Exercice précédent"),
             _("Budget voté %(year)s") % {"year": n},
             (_("Réalisé %(year)s à approuver") if closing.is_draft else _("Réalisé %(year)s approuvé")) % {"year": n},
-            _("Budget voté %(year)s") % {"year": budgets.next.label if budgets.next else n + 1},
+            _next_budget_heading(budgets.next, n + 1),
             _("Budget %(year)s") % {"year": budgets.after_next.label if budgets.after_next else n + 2},
         ),
         has_previous=flags[0],
@@ -889,7 +895,7 @@ def _current_operations(
             else _("Exercice précédent"),
             _("Budget voté %(year)s") % {"year": n},
             (_("Réalisé %(year)s à approuver") if closing.is_draft else _("Réalisé %(year)s approuvé")) % {"year": n},
-            _("Budget voté %(year)s") % {"year": budgets.next.label if budgets.next else n + 1},
+            _next_budget_heading(budgets.next, n + 1),
         ),
         has_previous=flags[0],
         has_budget=flags[1],
