@@ -74,7 +74,9 @@ def checklist(fiscal_year: FiscalYear, distribution: Distribution) -> list[dict[
         _check(
             "Exercices précédents clôturés",
             earlier is None,
-            f"Approuvez d'abord l'exercice {earlier.label}." if earlier is not None else "",
+            f"Approuvez d'abord l'exercice {earlier.label}."
+            if earlier is not None
+            else "Aucun exercice antérieur ouvert.",
         )
     )
     last = (
