@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,8 +36,14 @@ from tantieme.funds.forms import (
 )
 from tantieme.funds.importer import BudgetImportError, read_budget_file
 from tantieme.funds.issuing import instalments_for_period, preview_calls
-from tantieme.funds.models import Budget, CallBatch
-from tantieme.funds.services import budget_total, create_works_operation, save_budget, set_works_fund
+from tantieme.funds.models import Budget, CallBatch, WorksOperation
+from tantieme.funds.services import (
+    budget_total,
+    close_works_operation,
+    create_works_operation,
+    save_budget,
+    set_works_fund,
+)
 from tantieme.funds.tasks import run_call_batch
 from tantieme.tenancy.enums import StaffRole
 from tantieme.users.models import User
@@ -76,7 +84,6 @@ def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
     for budget in budgets:
         total = sum((line.amount for line in budget.lines.all()), ZERO)
         rows.append((budget, total, works_fund_minimum(total, budget.works_plan_amount)))
-    from django.utils import timezone
 
     context: dict[str, Any] = {
         "condominium": condominium,
@@ -274,3 +281,28 @@ def funds_batch(request: HttpRequest, pk: int) -> HttpResponse:
         _condominium_for(request, batch.condominium_id)
     context = {"batch": batch, "stale": is_stale(batch), "menu": MENU}
     return render(request, "backoffice/funds_batch.html", context)
+
+
+@require_POST
+@staff_required(roles=ISSUE_ROLES)
+def funds_operation_close(request: HttpRequest, pk: int, operation_pk: int) -> HttpResponse:
+    """The works are received: close the operation on the date given (today by default)."""
+    condominium = _condominium_for(request, pk)
+    operation = WorksOperation.objects.filter(pk=operation_pk, condominium=condominium).first()
+    if operation is None:
+        raise Http404
+    field = forms.DateField(input_formats=["%Y-%m-%d", "%d/%m/%Y"], required=False)
+    try:
+        closed_on = field.clean(request.POST.get("closed_on")) or timezone.localdate()
+        close_works_operation(operation=operation, closed_on=closed_on, actor=_staff(request))
+    except forms.ValidationError:
+        messages.error(request, _("Date de clôture illisible."))
+    except FundsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Opération %(code)s clôturée : ses provisions seront employées à l'approbation des comptes.")
+            % {"code": operation.code},
+        )
+    return redirect("backoffice:funds_condominium", pk=condominium.pk)

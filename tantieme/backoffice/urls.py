@@ -62,6 +62,11 @@ urlpatterns = [
     path("appels/copropriete/<int:pk>/", funds.funds_condominium, name="funds_condominium"),
     path("appels/copropriete/<int:pk>/budget/", funds.funds_budget_new, name="funds_budget_new"),
     path("appels/copropriete/<int:pk>/travaux/", funds.funds_operation_new, name="funds_operation_new"),
+    path(
+        "appels/copropriete/<int:pk>/travaux/<int:operation_pk>/cloturer/",
+        funds.funds_operation_close,
+        name="funds_operation_close",
+    ),
     path("appels/copropriete/<int:pk>/apercu/", funds.funds_preview, name="funds_preview"),
     path("appels/copropriete/<int:pk>/emettre/", funds.funds_issue, name="funds_issue"),
     path("appels/budget/<int:pk>/", funds.funds_budget, name="funds_budget"),

@@ -125,6 +125,9 @@ class WorksOperation(models.Model):
     label = models.CharField(_("objet des travaux"), max_length=200)
     general_meeting_date = models.DateField(_("date de l'assemblée générale"))
     state = models.CharField(_("état"), max_length=10, choices=OperationState.choices, default=OperationState.OPEN)
+    # The works are received (réception des travaux): at the next approval its provisions are used
+    # (Dr 102 / Cr 702) and it moves from annex 5 to annex 4.
+    closed_on = models.DateField(_("clôturée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

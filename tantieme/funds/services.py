@@ -25,6 +25,7 @@ from tantieme.funds.computation import add_months, works_fund_minimum
 from tantieme.funds.enums import Frequency, OperationState
 from tantieme.funds.exceptions import BudgetError, WorksFundBelowMinimumError
 from tantieme.funds.models import Budget, BudgetLine, Call, WorksInstalment, WorksLine, WorksOperation
+from tantieme.ledger.models import FiscalYear
 
 
 @dataclass(frozen=True)
@@ -295,3 +296,34 @@ def create_works_operation(
         },
     )
     return operation
+
+
+@transaction.atomic
+def close_works_operation(*, operation: WorksOperation, closed_on: datetime.date, actor: Any = None) -> WorksOperation:
+    """The works are finished and received: the operation closes (spec §4; annexes 4 and 5).
+
+    Its instalments not yet called stay uncalled; at the approval of the year containing
+    `closed_on` its spending consumes its provisions (Dr 102 / Cr 702, `tantieme.closing.works`).
+    """
+    locked = WorksOperation.objects.select_for_update().get(pk=operation.pk)
+    if locked.state == OperationState.CLOSED:
+        raise BudgetError(f"L'opération {locked.code} est déjà clôturée.")
+    if closed_on < locked.general_meeting_date:
+        raise BudgetError("Une opération ne se clôture pas avant l'assemblée générale qui l'a votée.")
+    year = FiscalYear.objects.filter(
+        condominium_id=locked.condominium_id, start_date__lte=closed_on, end_date__gte=closed_on
+    ).first()
+    if year is None or not year.is_open:
+        raise BudgetError(f"Aucun exercice ouvert ne contient le {closed_on:%d/%m/%Y}.")
+    locked.state = OperationState.CLOSED
+    locked.closed_on = closed_on
+    locked.save(update_fields=["state", "closed_on"])
+    condominium = Condominium.objects.select_related("firm").get(pk=locked.condominium_id)
+    record(
+        action="funds.works_operation.closed",
+        firm=condominium.firm,
+        actor=actor,
+        target=locked,
+        data={"code": locked.code, "closed_on": closed_on.isoformat()},
+    )
+    return locked
