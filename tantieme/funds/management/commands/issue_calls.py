@@ -56,6 +56,11 @@ class Command(BaseCommand):
             f"{batch.notices_published} avis publiés, {batch.emails_queued} e-mails, "
             f"montant appelé {format_amount(batch.total_amount, language='fr')}."
         )
+        if batch.state == BatchState.DONE and not batch.steps_total and not batch.errors:
+            self.stdout.write(
+                f"Rien à émettre : aucun appel n'était dû sur la période {batch.period} "
+                "(pas de budget voté couvrant la période ni d'échéance de travaux)."
+            )
         for problem in batch.errors:
             self.stderr.write(f"  - {problem['where']} : {problem['message']}")
         if batch.state != BatchState.DONE or batch.errors:
