@@ -8,6 +8,8 @@ closing after every chunk, which the back office shows as a progress bar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,8 +33,13 @@ def annexes_title(year_label: str) -> str:
     return f"Annexes aux comptes de l'exercice {year_label}"
 
 
-def publish_closing_documents(*, closing_id: int) -> Closing:
-    """Publish the approved closing's statements and annexes; idempotent and resumable."""
+Progress = Callable[[int, int], None]
+
+
+def publish_closing_documents(*, closing_id: int, progress: Progress | None = None) -> Closing:
+    """Publish the approved closing's statements and annexes; idempotent and resumable.
+
+    `progress(done, total)` is called after each chunk (the command line draws its bar with it)."""
     closing = Closing.all_firms.select_related("fiscal_year", "condominium__firm").get(pk=closing_id)
     condominium: Condominium = closing.condominium
     if closing.state != ClosingState.APPROVED or closing.approval_date is None:
@@ -70,6 +77,8 @@ def publish_closing_documents(*, closing_id: int) -> Closing:
                     )
                     done += 1
                 Closing.objects.filter(pk=closing.pk).update(documents_done=done)
+            if progress is not None:
+                progress(done, len(statements) + 1)
         annexes = build_annexes(fiscal_year=year, closing=closing)
         publish_document(
             condominium=condominium,
@@ -82,5 +91,7 @@ def publish_closing_documents(*, closing_id: int) -> Closing:
             year=on.year,
         )
         Closing.objects.filter(pk=closing.pk).update(documents_done=done + 1, documents_finished_at=timezone.now())
+        if progress is not None:
+            progress(done + 1, len(statements) + 1)
     closing.refresh_from_db()
     return closing

@@ -9,12 +9,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tantieme.closing.publishing import publish_closing_documents
 from tantieme.closing.services import approve_closing, draft_closing
 from tantieme.condominiums.cli import add_target_arguments, resolve_condominium
 from tantieme.core.money import format_amount
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear
 from tantieme.tenancy.scoping import firm_scope
+
+BAR = 30
 
 
 def _date(text: str) -> datetime.date:
@@ -54,7 +57,7 @@ class Command(BaseCommand):
                     if year.approved_on is not None:
                         self.stdout.write(f"Exercice {year.label} déjà approuvé le {year.approved_on:%d/%m/%Y}.")
                         return
-                    closing = approve_closing(fiscal_year=year, approval_date=_date(options["date"]))
+                    closing = approve_closing(fiscal_year=year, approval_date=_date(options["date"]), publish=False)
             except LedgerError as error:
                 raise CommandError(str(error)) from error
             for item in closing.checklist:
@@ -71,8 +74,20 @@ class Command(BaseCommand):
                     )
                 )
                 self.stdout.write(f"{key['code']} : {figures}")
+            if not closing.is_draft:
+                # The statements and annexes are published here, with a bar, rather than by a task.
+                publish_closing_documents(closing_id=closing.pk, progress=self._bar)
+                self.stdout.write("")
             state = "approuvée" if not closing.is_draft else "en projet"
             self.stdout.write(
                 f"Clôture {year.label} {state} : {closing.lines.count()} ligne(s) de répartition, "
                 f"régularisations {format_amount(closing.regularisation_total)}."
             )
+
+    def _bar(self, done: int, total: int) -> None:
+        percent = done * 100 // total if total else 100
+        filled = BAR * percent // 100
+        self.stdout.write(
+            f"\rPublication [{'#' * filled}{'.' * (BAR - filled)}] {percent:3d} % ({done}/{total})", ending=""
+        )
+        self.stdout.flush()
