@@ -5,7 +5,8 @@ balanced entries of two lines or more, one-sided positive lines, numbering witho
 duplicate in each journal and year, lines that repeat their entry's date and condominium,
 entries inside their fiscal year, co-owner lines only and always on 450x/459, sub-ledger equal
 to the control accounts, closed years unchanged (their seal recomputed), lettering within the
-amounts of lines of one co-owner sub-account. Call inside a firm scope.
+amounts of lines of one account — one co-owner's sub-account, or a general account (401, 472…)
+with no co-owner — and codes unique per co-owner or per general account. Call inside a firm scope.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 
 from tantieme.condominiums.models import Condominium
 from tantieme.ledger.enums import FiscalYearState
-from tantieme.ledger.models import ZERO, Entry, FiscalYear, JournalSequence, Line, Match, cents
+from tantieme.ledger.models import ZERO, Entry, FiscalYear, JournalSequence, Lettering, Line, Match, cents
 from tantieme.ledger.queries import co_owner_balances, control_account_balance
 from tantieme.ledger.services import previous_closed_seal, year_seal
 
@@ -127,6 +128,35 @@ def check_books(condominium: Condominium) -> list[str]:
 
 def _lettering_problems(condominium: Condominium) -> list[str]:
     problems: list[str] = []
+    letterings = Lettering.objects.filter(condominium=condominium)
+    problems += [
+        f"Lettrage {code} au compte {number} : "
+        + (
+            "compte copropriétaire sans copropriétaire."
+            if co_owner_account
+            else "compte général avec un copropriétaire."
+        )
+        for code, number, co_owner_account in letterings.filter(
+            Q(co_owner__isnull=True, account__is_co_owner_account=True)
+            | Q(co_owner__isnull=False, account__is_co_owner_account=False)
+        ).values_list("code", "account__number", "account__is_co_owner_account")
+    ]
+    problems += [
+        f"Lettrage {row['code']} donné {row['count']} fois au compte {row['account__number']}."
+        for row in letterings.filter(co_owner__isnull=True)
+        .values("account_id", "account__number", "code")
+        .annotate(count=Count("id"))
+        .filter(count__gt=1)
+        .order_by("account__number", "code")
+    ]
+    problems += [
+        f"Lettrage {row['code']} donné {row['count']} fois au copropriétaire {row['co_owner__reference']}."
+        for row in letterings.filter(co_owner__isnull=False)
+        .values("co_owner_id", "co_owner__reference", "code")
+        .annotate(count=Count("id"))
+        .filter(count__gt=1)
+        .order_by("co_owner__reference", "code")
+    ]
     matches = Match.objects.filter(lettering__condominium=condominium).values_list(
         "lettering__code",
         "lettering__co_owner_id",

@@ -25,3 +25,7 @@ class UnknownAccountError(LedgerError):
 
 class LetteringError(LedgerError):
     """Lines that cannot be matched together."""
+
+
+class AttachmentRefusedError(LedgerError):
+    """A voucher file that is not a PDF, JPEG or PNG, is empty, too large or unreadable."""

@@ -8,11 +8,14 @@ PostgreSQL the database refuses an UPDATE or DELETE of them and an unbalanced en
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
@@ -179,6 +182,10 @@ class Entry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal", verbose_name=_("contrepasse")
     )
     posted_at = models.DateTimeField(_("enregistrée le"))
+    # Why the entry was posted by hand (OD, contre-passation). Inserted with the entry, like every
+    # column: the row never changes afterwards. `db_default` so that any INSERT naming no `reason`
+    # (a raw one, an old COPY column list) still passes.
+    reason = models.TextField(_("motif"), blank=True, default="", db_default="")
 
     objects = FirmScopedManager["Entry"]()
     all_firms = models.Manager["Entry"]()
@@ -294,7 +301,10 @@ class Line(models.Model):
 
 
 class LetteringCounter(models.Model):
-    """The last lettering code given on a co-owner's account (AA, AB…); also the row locked while lettering."""
+    """The last lettering code given on a co-owner's account (AA, AB…); also the row locked while lettering.
+
+    General accounts (401, 472, 5128…) have theirs in `AccountLetteringCounter`.
+    """
 
     co_owner = models.OneToOneField(CoOwner, on_delete=models.PROTECT, related_name="+")
     last_index = models.IntegerField(default=-1)
@@ -311,12 +321,36 @@ class LetteringCounter(models.Model):
         return f"{self.co_owner_id}: {self.last_index}"
 
 
+class AccountLetteringCounter(models.Model):
+    """The last lettering code given on a general account (401, 472, 5128…); the row locked while lettering it."""
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="+")
+    last_index = models.IntegerField(default=-1)
+
+    firm_lookup: ClassVar[str] = "account__condominium__firm"
+    objects = FirmScopedManager["AccountLetteringCounter"]()
+    all_firms = models.Manager["AccountLetteringCounter"]()
+
+    class Meta:
+        verbose_name = _("compteur de lettrage d'un compte")
+        verbose_name_plural = _("compteurs de lettrage des comptes")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.last_index}"
+
+
 class Lettering(models.Model):
-    """A lettering code on a co-owner's sub-account: credits matched to the debits they settle."""
+    """A lettering code: credits matched to the debits they settle, on one account.
+
+    Either on a co-owner's sub-account (`co_owner` set; codes AA, AB… per co-owner, across their
+    sub-accounts) or on a general account such as 401 or 472 (`co_owner` empty; codes per account).
+    """
 
     firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="+", db_index=False)
     condominium = models.ForeignKey(Condominium, on_delete=models.PROTECT, related_name="+", db_index=False)
-    co_owner = models.ForeignKey(CoOwner, on_delete=models.PROTECT, related_name="letterings", db_index=False)
+    co_owner = models.ForeignKey(
+        CoOwner, on_delete=models.PROTECT, null=True, blank=True, related_name="letterings", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("code"), max_length=6)
     date = models.DateField(_("date de lettrage"))
@@ -330,7 +364,18 @@ class Lettering(models.Model):
         verbose_name = _("lettrage")
         verbose_name_plural = _("lettrages")
         ordering = ["co_owner", "id"]
-        constraints = [models.UniqueConstraint(fields=["co_owner", "code"], name="ledger_lettering_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["co_owner", "code"],
+                condition=Q(co_owner__isnull=False),
+                name="ledger_lettering_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "code"],
+                condition=Q(co_owner__isnull=True),
+                name="ledger_lettering_account_code_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.date:%d/%m/%Y}"
@@ -360,3 +405,38 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lettering.code} {self.amount}"
+
+
+def attachment_path(instance: EntryAttachment, filename: str) -> str:
+    """In the entry's folder, under a random name: the uploaded name is only metadata."""
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(instance.content_type, "bin")
+    entry = instance.entry
+    return f"ledger/{entry.firm_id}/{entry.condominium_id}/entries/{entry.pk}/{uuid.uuid4().hex}.{extension}"
+
+
+class EntryAttachment(models.Model):
+    """A voucher file (pièce justificative) of an entry; written by `services.attach_to_entry` only."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="+", db_index=False)
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("fichier"), upload_to=attachment_path, max_length=255)
+    original_filename = models.CharField(_("nom du fichier"), max_length=150)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("ajoutée le"), default=timezone.now)
+
+    firm_lookup: ClassVar[str] = "firm"
+    objects = FirmScopedManager["EntryAttachment"]()
+    all_firms = models.Manager["EntryAttachment"]()
+
+    class Meta:
+        verbose_name = _("pièce jointe d'une écriture")
+        verbose_name_plural = _("pièces jointes des écritures")
+        ordering = ["entry", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_filename

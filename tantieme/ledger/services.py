@@ -14,8 +14,10 @@ firm are simply not found.
     post_entries_bulk    many entries (call batches): numbers allocated in one locked step
     reverse_entry        the contre-passation of an entry, pointing to it
     post_co_owner_payment  a payment split and lettered by Code civil art. 1342-10
-    letter_lines         matches credits and debits of one co-owner sub-account (AA, AB…)
-    letter_line          matches one line against the oldest open items (art. 1342-10)
+    attach_to_entry      a voucher file (PDF, JPEG, PNG) kept with an entry
+    letter_lines         matches credits and debits of one account: a co-owner sub-account, or a
+                         general account such as 401 or 472 (AA, AB…)
+    letter_line          matches one co-owner line against the oldest open items (art. 1342-10)
     letter_open_items    matches every open credit of a co-owner against its oldest debits
     unletter             removes a lettering code
 """
@@ -31,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -38,10 +41,14 @@ from django.utils import timezone
 from tantieme.audit.services import record
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.bulk import COPY_THRESHOLD, can_reserve_ids, insert_rows, reserve_ids
+from tantieme.core.files import UnreadableImage, without_metadata
 from tantieme.core.money import CENT, allocate
+from tantieme.documents.exceptions import UploadRefused
+from tantieme.documents.validators import check_upload, filename_for, sanitize_filename
 from tantieme.ledger import chart
 from tantieme.ledger.enums import FiscalYearState, JournalKind, LineNature
 from tantieme.ledger.exceptions import (
+    AttachmentRefusedError,
     ClosedFiscalYearError,
     InvalidLineError,
     LedgerError,
@@ -52,7 +59,9 @@ from tantieme.ledger.exceptions import (
 from tantieme.ledger.models import (
     ZERO,
     Account,
+    AccountLetteringCounter,
     Entry,
+    EntryAttachment,
     FiscalYear,
     Journal,
     JournalSequence,
@@ -95,6 +104,7 @@ class EntryDraft:
     voucher_date: datetime.date | None = None
     validation_date: datetime.date | None = None
     reverses: Entry | None = field(default=None, compare=False)
+    reason: str = ""  # why it was posted by hand (OD, contre-passation); stored on the entry
 
 
 @dataclass(frozen=True)
@@ -515,6 +525,7 @@ def _post(condominium: Condominium, drafts: Sequence[EntryDraft]) -> list[Entry]
                 label=draft.label.strip(),
                 reverses_id=draft.reverses.pk if draft.reverses is not None else None,
                 posted_at=now,
+                reason=draft.reason.strip(),
             )
         )
     for key, sequence in sequences.items():
@@ -577,6 +588,7 @@ _ENTRY_COLUMNS = (
     "label",
     "reverses_id",
     "posted_at",
+    "reason",
 )
 
 
@@ -614,9 +626,12 @@ def post_entry(
     voucher: str = "",
     voucher_date: datetime.date | None = None,
     validation_date: datetime.date | None = None,
+    reason: str = "",
     actor: Any = None,
 ) -> Entry:
-    """Post one balanced entry. Raises a `LedgerError` (and writes nothing) when a rule is broken."""
+    """Post one balanced entry. Raises a `LedgerError` (and writes nothing) when a rule is broken.
+
+    `reason` (why an OD was passed by hand) is inserted with the entry: entries never change."""
     draft = EntryDraft(
         journal=journal,
         date=date,
@@ -625,6 +640,7 @@ def post_entry(
         voucher=voucher,
         voucher_date=voucher_date,
         validation_date=validation_date,
+        reason=reason,
     )
     (entry,) = _post(condominium, [draft])
     record(action="ledger.entry.posted", firm=condominium.firm, actor=actor, target=entry, data={"code": entry.code})
@@ -658,12 +674,15 @@ def reverse_entry(
     date: datetime.date | None = None,
     label: str | None = None,
     validation_date: datetime.date | None = None,
+    reason: str = "",
     actor: Any = None,
 ) -> Entry:
     """Post the contre-passation of `entry` (same journal, debits and credits swapped).
 
     The co-owner lines of the original are released from their letterings and lettered with
-    their reversal, so that what they had settled is open again.
+    their reversal, so that what they had settled is open again. So are its lines on general
+    accounts that are lettered (401, 472…: an account with a lettering counter); lines on
+    accounts nobody letters (512, 6xx…) are left unlettered.
     """
     original = Entry.objects.select_for_update().select_related("journal", "condominium__firm").get(pk=entry.pk)
     if original.reverses_id is not None:
@@ -691,27 +710,35 @@ def reverse_entry(
             for line in original_lines
         ],
         reverses=original,
+        reason=reason,
     )
     condominium = original.condominium
     (reversal,) = _post(condominium, [draft])
-    co_owner_pairs = [
+    general_ids = {line.account_id for line in original_lines if line.co_owner_id is None}
+    lettered_accounts = (
+        set(AccountLetteringCounter.objects.filter(account_id__in=general_ids).values_list("account_id", flat=True))
+        if general_ids
+        else set()
+    )
+    lettered_pairs = [
         (line, reversed_line)
         for line, reversed_line in zip(original_lines, reversal.lines.order_by("position"), strict=True)
-        if line.co_owner_id is not None
+        if line.co_owner_id is not None or line.account_id in lettered_accounts
     ]
-    if co_owner_pairs:
+    if lettered_pairs:
         on = reversal.validation_date
-        original_ids = [line.pk for line, _reversed in co_owner_pairs]
+        groups: dict[tuple[int | None, int], list[Line]] = defaultdict(list)
+        for line, reversed_line in lettered_pairs:
+            groups[(line.co_owner_id, line.account_id)] += [line, reversed_line]
+        for group in sorted(groups.values(), key=lambda lines: _counter_key(lines[0])):
+            _lock_counter(group[0])  # in a fixed order, before any match is touched
+        original_ids = [line.pk for line, _reversed in lettered_pairs]
         touched = set(
             Match.objects.filter(debit_line_id__in=original_ids).values_list("lettering_id", flat=True)
         ) | set(Match.objects.filter(credit_line_id__in=original_ids).values_list("lettering_id", flat=True))
         Match.objects.filter(debit_line_id__in=original_ids).delete()
         Match.objects.filter(credit_line_id__in=original_ids).delete()
         Lettering.objects.filter(pk__in=touched, matches__isnull=True).delete()
-        groups: dict[tuple[int, int], list[Line]] = defaultdict(list)
-        for line, reversed_line in co_owner_pairs:
-            assert line.co_owner_id is not None
-            groups[(line.co_owner_id, line.account_id)] += [line, reversed_line]
         for group in groups.values():
             _letter_fifo(group, on=on)
     record(
@@ -722,6 +749,53 @@ def reverse_entry(
         data={"code": reversal.code, "reverses": original.code},
     )
     return reversal
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attach_to_entry(*, entry: Entry, content: bytes, filename: str, actor: Any = None) -> EntryAttachment:
+    """Keep a voucher file (pièce justificative) with an entry, through the default storage.
+
+    The upload rules of the back office (FILE-01): PDF, JPEG or PNG by content, at most
+    `DOCUMENTS_MAX_UPLOAD_SIZE`, the name sanitised and given the extension of the real type,
+    images re-encoded without their metadata. Raises `AttachmentRefusedError` otherwise. The file
+    is written at once (storage is not transactional): a caller whose transaction fails later
+    deletes `attachment.file` itself, as the manual entry page does.
+    """
+    entry = Entry.objects.get(pk=entry.pk)  # in the caller's firm scope, or not found
+    name = sanitize_filename(filename or "piece", default="piece")
+    try:
+        file_type = check_upload(content=content, filename=name)
+        content = without_metadata(content, file_type)
+    except UploadRefused as error:
+        raise AttachmentRefusedError(str(error)) from None
+    except UnreadableImage:
+        raise AttachmentRefusedError(f"L'image « {name} » est illisible ou endommagée.") from None
+    attachment = EntryAttachment(
+        firm_id=entry.firm_id,
+        entry=entry,
+        original_filename=filename_for(name, file_type)[:150],
+        content_type=file_type.content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor if getattr(actor, "pk", None) is not None else None,
+    )
+    attachment.file.save(attachment.original_filename, ContentFile(content), save=False)
+    try:
+        attachment.save()
+        record(
+            action="ledger.attachment.added",
+            firm=entry.firm,
+            actor=actor,
+            target=entry,
+            data={"code": entry.code, "name": attachment.original_filename, "sha256": attachment.sha256},
+        )
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
 
 
 # --- Lettering ----------------------------------------------------------------------------------
@@ -742,8 +816,27 @@ def lettering_code(index: int) -> str:
 
 
 def _lock_account(co_owner_id: int) -> LetteringCounter:
+    """The co-owner's lettering counter, locked until the end of the transaction (one lettering at a time)."""
     LetteringCounter.objects.get_or_create(co_owner_id=co_owner_id)
     return LetteringCounter.objects.select_for_update().get(co_owner_id=co_owner_id)
+
+
+def _lock_general_account(account_id: int) -> AccountLetteringCounter:
+    """The general account's lettering counter, locked until the end of the transaction."""
+    AccountLetteringCounter.objects.get_or_create(account_id=account_id)
+    return AccountLetteringCounter.objects.select_for_update().get(account_id=account_id)
+
+
+def _counter_key(line: Line) -> tuple[int, int]:
+    """Co-owner counters before account counters, each by id: the order locks are taken in."""
+    return (0, line.co_owner_id) if line.co_owner_id is not None else (1, line.account_id)
+
+
+def _lock_counter(line: Line) -> LetteringCounter | AccountLetteringCounter:
+    """The counter of the account `line` is lettered on: its co-owner's, or its general account's."""
+    if line.co_owner_id is not None:
+        return _lock_account(line.co_owner_id)
+    return _lock_general_account(line.account_id)
 
 
 def open_amounts(lines: Iterable[Line]) -> dict[int, Decimal]:
@@ -763,10 +856,12 @@ def open_amounts(lines: Iterable[Line]) -> dict[int, Decimal]:
 
 
 def _create_lettering(
-    pairs: Sequence[tuple[Line, Line, Decimal]], *, on: datetime.date, counter: LetteringCounter
+    pairs: Sequence[tuple[Line, Line, Decimal]],
+    *,
+    on: datetime.date,
+    counter: LetteringCounter | AccountLetteringCounter,
 ) -> Lettering:
     first = pairs[0][0]
-    assert first.co_owner_id is not None
     counter.last_index += 1
     counter.save(update_fields=["last_index"])
     lettering = Lettering.objects.create(
@@ -789,10 +884,11 @@ def _sort_key(line: Line) -> tuple[datetime.date, int, int]:
 
 
 def _letter_fifo(lines: Sequence[Line], *, on: datetime.date) -> Lettering | None:
-    """Match the credits of `lines` against their debits, oldest first; one code. Caller checks the lines."""
-    first = lines[0]
-    assert first.co_owner_id is not None
-    counter = _lock_account(first.co_owner_id)
+    """Match the credits of `lines` against their debits, oldest first; one code. Caller checks the lines.
+
+    The counter is locked before the open amounts are read: a concurrent lettering of the same
+    account waits, then sees what this one matched."""
+    counter = _lock_counter(lines[0])
     remaining = open_amounts(lines)
     debits = sorted((line for line in lines if line.debit > 0 and remaining[line.pk] > 0), key=_sort_key)
     credit_lines = sorted((line for line in lines if line.credit > 0 and remaining[line.pk] > 0), key=_sort_key)
@@ -814,21 +910,35 @@ def _letter_fifo(lines: Sequence[Line], *, on: datetime.date) -> Lettering | Non
 
 
 def _check_letterable(lines: Sequence[Line]) -> None:
+    """One account, and on it one co-owner (a co-owner sub-account) or none (a general account)."""
     if not lines:
         raise LetteringError("Rien à lettrer.")
     first = lines[0]
-    if first.co_owner_id is None:
-        raise LetteringError("Le lettrage porte sur les comptes des copropriétaires.")
-    for line in lines:
-        if line.co_owner_id != first.co_owner_id or line.account_id != first.account_id:
-            raise LetteringError("On lettre les lignes d'un même copropriétaire et d'un même sous-compte.")
+    if any((line.co_owner_id is None) != (first.co_owner_id is None) for line in lines):
+        raise LetteringError(
+            "On ne lettre pas ensemble une ligne d'un compte copropriétaire et une ligne d'un compte général."
+        )
+    if any(line.account_id != first.account_id for line in lines):
+        raise LetteringError("On lettre les lignes d'un même compte (ou d'un même sous-compte copropriétaire).")
+    if any(line.co_owner_id != first.co_owner_id for line in lines):
+        raise LetteringError("On lettre les lignes d'un même copropriétaire.")
+
+
+def _check_co_owner_line(line: Line) -> None:
+    if line.co_owner_id is None:
+        raise LetteringError(
+            "L'imputation automatique (Code civil art. 1342-10) porte sur les comptes des copropriétaires : "
+            "lettrez les lignes d'un compte général en les choisissant."
+        )
 
 
 @transaction.atomic
 def letter_lines(*, lines: Sequence[Line], on: datetime.date, actor: Any = None) -> Lettering:
     """Match the credits among `lines` with their debits (oldest first) under one new code.
 
-    All lines belong to one co-owner and one sub-account. Partial matches leave the rest open.
+    All lines are on one account: one co-owner's sub-account (4501…; code per co-owner), or one
+    general account such as 401, 472 or 5128 (code per account). Partial matches leave the rest
+    open. Lines already fully lettered are skipped.
     """
     lines = list(Line.objects.filter(pk__in=[line.pk for line in lines]))
     _check_letterable(lines)
@@ -860,7 +970,7 @@ def letter_line(
     Returns None when nothing is open on the other side.
     """
     line = Line.objects.get(pk=line.pk)
-    _check_letterable([line])
+    _check_co_owner_line(line)
     assert line.co_owner_id is not None
     counter = _lock_account(line.co_owner_id)
     (remaining,) = open_amounts([line]).values()
@@ -904,14 +1014,17 @@ def letter_open_items(*, co_owner: CoOwner, on: datetime.date, actor: Any = None
 
 @transaction.atomic
 def unletter(*, lettering: Lettering, actor: Any = None) -> None:
-    """Remove a lettering code: its lines are open again (the entries themselves never change)."""
+    """Remove a lettering code: its lines are open again (the entries themselves never change).
+
+    The same for a co-owner's sub-account and for a general account. The code is not given again
+    (the counter only moves forward)."""
     locked = Lettering.objects.select_for_update().get(pk=lettering.pk)
     record(
         action="ledger.lettering.removed",
         firm=locked.firm,
         actor=actor,
         target=locked,
-        data={"code": locked.code, "co_owner": locked.co_owner_id},
+        data={"code": locked.code, "co_owner": locked.co_owner_id, "account": locked.account_id},
     )
     locked.delete()
 
