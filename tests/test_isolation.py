@@ -29,7 +29,7 @@ from tantieme.banking.models import MatchSuggestion, StatementImport, StatementL
 from tantieme.banking.services import return_to_payer
 from tantieme.condominiums.models import CoOwner
 from tantieme.documents.models import CouncilMembership, Document
-from tantieme.funds.models import Budget, CallBatch
+from tantieme.funds.models import Budget, CallBatch, WorksOperation
 from tantieme.payments.services import start_payment
 from tantieme.portal import urls as portal_urls
 from tantieme.tenancy.enums import StaffRole
@@ -72,6 +72,7 @@ class Demo:
             self.announcement = Announcement.objects.filter(condominium=self.condo).first()
             self.council = CouncilMembership.objects.filter(condominium=self.condo).first()
             self.budget = Budget.objects.filter(condominium=self.condo).first()
+            self.operation = WorksOperation.objects.filter(condominium=self.condo).first()
             self.batch = CallBatch.objects.create(firm=self.horizon, condominium=self.condo, period="2026-Q1")
             self.payment, _redirect = start_payment(co_owner=self.alice, amount=Decimal("10.00"))
             self.statement = StatementImport.objects.filter(condominium=self.condo).first()
@@ -129,6 +130,7 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "funds_condominium": lambda d: {"pk": d.condo.pk},
     "funds_budget_new": lambda d: {"pk": d.condo.pk},
     "funds_operation_new": lambda d: {"pk": d.condo.pk},
+    "funds_operation_close": lambda d: {"pk": d.condo.pk, "operation_pk": d.operation.pk},
     "funds_preview": lambda d: {"pk": d.condo.pk},
     "funds_issue": lambda d: {"pk": d.condo.pk},
     "funds_budget": lambda d: {"pk": d.budget.pk},

@@ -51,7 +51,8 @@ def condominiums_for_staff(user: User) -> list[Condominium]:
     return list(condominiums)
 
 
-def _condominium_for(request: HttpRequest, pk: int) -> Condominium:
+def portfolio_condominium(request: HttpRequest, pk: int) -> Condominium:
+    """Condominium `pk` if it is in the staff member's portfolio (firm in scope); any other is a 404."""
     assert isinstance(request.user, User)
     for condominium in condominiums_for_staff(request.user):
         if condominium.pk == pk:
@@ -61,7 +62,7 @@ def _condominium_for(request: HttpRequest, pk: int) -> Condominium:
 
 def _co_owner_for(request: HttpRequest, pk: int) -> CoOwner:
     co_owner = get_object_or_404(CoOwner.objects.select_related("condominium"), pk=pk)
-    _condominium_for(request, co_owner.condominium_id)
+    portfolio_condominium(request, co_owner.condominium_id)
     return co_owner
 
 
@@ -71,7 +72,7 @@ def _portal_user_for(request: HttpRequest, pk: int) -> tuple[User, CoOwner]:
     co_owner = CoOwner.objects.filter(users=user).select_related("condominium").first()
     if co_owner is None:
         raise Http404
-    _condominium_for(request, co_owner.condominium_id)
+    portfolio_condominium(request, co_owner.condominium_id)
     return user, co_owner
 
 
@@ -178,7 +179,7 @@ def access_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def access_condominium(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     co_owners = list(CoOwner.objects.filter(condominium=condominium).prefetch_related("users").order_by("reference"))
     rows = [
         (co_owner, [(user, user_services.access_state(user)) for user in co_owner.users.all()])
@@ -218,7 +219,7 @@ def access_give(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(roles=MANAGE_ACCESS)
 def access_give_all(request: HttpRequest, pk: int) -> HttpResponse:
     """Every co-owner of the condominium without a login yet: e-mails for some, letters for the others."""
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     letters: list[WelcomeLetter] = []
     invited = 0
     for co_owner in CoOwner.objects.filter(condominium=condominium, users__isnull=True).order_by("reference"):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.backoffice.access import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.views import has_role, staff_required, staff_user
 from tantieme.closing.annexes import build_annexes, individual_statement
 from tantieme.closing.models import Closing, DistributionLine
 from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
@@ -32,7 +32,6 @@ from tantieme.condominiums.models import CoOwner
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear, cents
 from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
 
 WRITE_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 PAGE_SIZE = 50
@@ -51,26 +50,17 @@ class ApprovalForm(forms.Form):
     )
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _year_for(request: HttpRequest, pk: int) -> FiscalYear:
     """The fiscal year `pk` of a condominium of the staff member's portfolio, else a 404."""
-    allowed = {condominium.pk for condominium in condominiums_for_staff(_staff(request))}
+    allowed = {condominium.pk for condominium in condominiums_for_staff(staff_user(request))}
     year = FiscalYear.objects.select_related("condominium").filter(pk=pk).first()
     if year is None or year.condominium_id not in allowed:
         raise Http404
     return year
 
 
-def _can_write(request: HttpRequest) -> bool:
-    return str(request.staff_membership.role) in WRITE_ROLES  # type: ignore[attr-defined]
-
-
 def _require_write(request: HttpRequest) -> None:
-    if not _can_write(request):
+    if not has_role(request, WRITE_ROLES):
         raise PermissionDenied
 
 
@@ -83,7 +73,7 @@ def closing_year(request: HttpRequest, pk: int) -> HttpResponse:
         "year": year,
         "condominium": year.condominium,
         "closing": closing,
-        "can_write": _can_write(request),
+        "can_write": has_role(request, WRITE_ROLES),
         "approval_form": ApprovalForm(initial={"approval_date": timezone.localdate()}),
         "menu": "closing",
     }
@@ -116,7 +106,7 @@ def closing_draft(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year_for(request, pk)
     _require_write(request)
     try:
-        closing = draft_closing(fiscal_year=year, actor=_staff(request))
+        closing = draft_closing(fiscal_year=year, actor=staff_user(request))
     except LedgerError as error:
         messages.error(request, str(error))
     else:
@@ -138,7 +128,7 @@ def closing_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("backoffice:closing_year", pk=year.pk)
     approval_date: datetime.date = form.cleaned_data["approval_date"]
     try:
-        approve_closing(fiscal_year=year, approval_date=approval_date, actor=_staff(request))
+        approve_closing(fiscal_year=year, approval_date=approval_date, actor=staff_user(request))
     except LedgerError as error:
         messages.error(request, str(error))
     else:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.audit.services import record
-from tantieme.backoffice.access import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
-from tantieme.condominiums.models import Condominium
+from tantieme.backoffice.access import condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.documents import services
 from tantieme.documents.downloads import as_page_response, document_response
 from tantieme.documents.exceptions import DocumentError
@@ -25,29 +24,15 @@ from tantieme.documents.forms import BackofficeFilterForm, CouncilMemberForm, Pu
 from tantieme.documents.models import Document
 from tantieme.documents.queries import active_council_memberships, council_members, documents_for_condominium
 from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
 
 PUBLISH_ROLES = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 COUNCIL_ROLES = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER)
 PAGE_SIZE = 50
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _condominium_for(request: HttpRequest, pk: int) -> Condominium:
-    """One of the condominiums the staff member handles; any other is a 404."""
-    for condominium in condominiums_for_staff(_staff(request)):
-        if condominium.pk == pk:
-            return condominium
-    raise Http404
-
-
 def _document_for(request: HttpRequest, pk: int) -> Document:
     document = get_object_or_404(Document, pk=pk)
-    _condominium_for(request, document.condominium_id)
+    portfolio_condominium(request, document.condominium_id)
     return document
 
 
@@ -58,7 +43,7 @@ def _role(request: HttpRequest) -> str:
 @require_GET
 @staff_required
 def documents_home(request: HttpRequest) -> HttpResponse:
-    condominiums = condominiums_for_staff(_staff(request))
+    condominiums = condominiums_for_staff(staff_user(request))
     counts = dict(
         Document.objects.filter(archived_at__isnull=True, condominium__in=[c.pk for c in condominiums])
         .values_list("condominium_id")
@@ -72,7 +57,7 @@ def documents_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def documents_condominium(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     form = BackofficeFilterForm(request.GET or None, condominium=condominium)
     filters = form.cleaned_data if form.is_valid() else {}
     co_owner = filters.get("coproprietaire")
@@ -104,7 +89,7 @@ def documents_condominium(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(roles=PUBLISH_ROLES)
 def documents_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     if request.method == "POST":
         form = PublishForm(request.POST, request.FILES, condominium=condominium)
         if form.is_valid():
@@ -122,7 +107,7 @@ def documents_publish(request: HttpRequest, pk: int) -> HttpResponse:
                             filename=checked.filename,
                             document_date=form.cleaned_data["document_date"],
                             year=form.cleaned_data["year"],
-                            published_by=_staff(request),
+                            published_by=staff_user(request),
                             request=request,
                         )
                         for checked, title in zip(form.checked_files, form.titles(), strict=True)
@@ -164,7 +149,7 @@ def documents_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(roles=PUBLISH_ROLES)
 def documents_archive(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
-    services.archive_document(document=document, archived_by=_staff(request), request=request)
+    services.archive_document(document=document, archived_by=staff_user(request), request=request)
     messages.success(
         request, _("« %(title)s » est archivé : il n'est plus visible sur l'extranet.") % {"title": document.title}
     )
@@ -182,7 +167,7 @@ def documents_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def documents_council(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     today = timezone.localdate()
     return render(
         request,
@@ -200,7 +185,7 @@ def documents_council(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(roles=COUNCIL_ROLES)
 def documents_council_add(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     form = CouncilMemberForm(request.POST, condominium=condominium, today=timezone.localdate())
     if form.is_valid():
         co_owner = form.cleaned_data["co_owner"]
@@ -218,7 +203,7 @@ def documents_council_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(
         active_council_memberships(day=today).select_related("co_owner", "condominium"), pk=pk
     )
-    condominium = _condominium_for(request, membership.condominium_id)
+    condominium = portfolio_condominium(request, membership.condominium_id)
     services.remove_council_member(membership=membership, today=today, request=request)
     messages.success(
         request,

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.access import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.access import condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.views import has_role, staff_required, staff_user
 from tantieme.condominiums.models import Condominium
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, WorksInstalment
@@ -31,7 +31,6 @@ from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear
 from tantieme.ledger.services import open_fiscal_year
 from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
 
 OPEN_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 HORIZON_DAYS = 90  # the dashboard warns of calls due within this many days with no open year
@@ -165,26 +164,10 @@ class OpenYearForm(forms.Form):
     end_date = forms.DateField(label=gettext_lazy("Clôture"), widget=_date_input())
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _condominium_for(request: HttpRequest, pk: int) -> Condominium:
-    for condominium in condominiums_for_staff(_staff(request)):
-        if condominium.pk == pk:
-            return condominium
-    raise Http404
-
-
-def _can_open(request: HttpRequest) -> bool:
-    return str(request.staff_membership.role) in OPEN_ROLES  # type: ignore[attr-defined]
-
-
 @require_GET
 @staff_required
 def fiscal_years_home(request: HttpRequest) -> HttpResponse:
-    alerts = year_alerts(condominiums_for_staff(_staff(request)), today=timezone.localdate())
+    alerts = year_alerts(condominiums_for_staff(staff_user(request)), today=timezone.localdate())
     context = {"alerts": alerts, "has_alerts": any(alert.any for alert in alerts), "menu": MENU}
     return render(request, "backoffice/fiscal_years/home.html", context)
 
@@ -192,7 +175,7 @@ def fiscal_years_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def fiscal_years_condominium(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     (alerts,) = year_alerts([condominium], today=timezone.localdate())
     proposed = alerts.proposed
     form = OpenYearForm(initial={"start_date": proposed.start, "end_date": proposed.end})
@@ -205,7 +188,7 @@ def fiscal_years_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         "years": list(reversed(alerts.years)),
         "proposed": proposed,
         "form": form,
-        "can_open": _can_open(request),
+        "can_open": has_role(request, OPEN_ROLES),
         # N and N+1 may be open together: N+2 waits for N's closing.
         "blocked_by": open_years[0] if len(open_years) >= 2 else None,
         "menu": MENU,
@@ -216,7 +199,7 @@ def fiscal_years_condominium(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(roles=OPEN_ROLES)
 def fiscal_years_open(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     form = OpenYearForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Dates invalides : indiquez le début et la clôture (JJ/MM/AAAA)."))
@@ -228,7 +211,7 @@ def fiscal_years_open(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("backoffice:fiscal_years_condominium", pk=condominium.pk)
     try:
         year = open_fiscal_year(
-            condominium=condominium, start_date=start, end_date=end, actor=_staff(request), one_year_ahead=True
+            condominium=condominium, start_date=start, end_date=end, actor=staff_user(request), one_year_ahead=True
         )
     except LedgerError as error:
         messages.error(request, _("Exercice non ouvert : %(reason)s") % {"reason": error})

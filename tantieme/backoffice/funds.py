@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.access import condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.fiscal_years import days_without_open_year
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.views import has_role, staff_required, staff_user
 from tantieme.condominiums.models import AllocationKey, Condominium
 from tantieme.core.money import ZERO
 from tantieme.funds import queries
@@ -46,39 +46,22 @@ from tantieme.funds.services import (
 )
 from tantieme.funds.tasks import run_call_batch
 from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
 
 ISSUE_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 MENU = "funds"
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _condominium_for(request: HttpRequest, pk: int) -> Condominium:
-    for condominium in condominiums_for_staff(_staff(request)):
-        if condominium.pk == pk:
-            return condominium
-    raise Http404
-
-
-def _can_issue(request: HttpRequest) -> bool:
-    return str(request.staff_membership.role) in ISSUE_ROLES  # type: ignore[attr-defined]
-
-
 @require_GET
 @staff_required
 def funds_home(request: HttpRequest) -> HttpResponse:
-    condominiums = condominiums_for_staff(_staff(request))
+    condominiums = condominiums_for_staff(staff_user(request))
     return render(request, "backoffice/funds_home.html", {"condominiums": condominiums, "menu": MENU})
 
 
 @require_GET
 @staff_required
 def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     budgets = list(queries.budgets_of(condominium))
     rows = []
     for budget in budgets:
@@ -93,7 +76,7 @@ def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         "batches": queries.batches_of(condominium)[:10],
         "fund_balance": queries.works_fund_balance(condominium),
         "period_form": PeriodForm(initial={"period": period_code(timezone.localdate(), 3)}),
-        "can_issue": _can_issue(request),
+        "can_issue": has_role(request, ISSUE_ROLES),
         "menu": MENU,
     }
     return render(request, "backoffice/funds_condominium.html", context)
@@ -106,7 +89,7 @@ def _keys(condominium: Condominium) -> Any:
 @require_http_methods(["GET", "POST"])
 @staff_required(roles=ISSUE_ROLES)
 def funds_budget_new(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     keys = _keys(condominium)
     form = BudgetForm(request.POST or None, request.FILES or None)
     formset = AmountLineFormSet(request.POST or None, prefix="lines", form_kwargs={"keys": keys})
@@ -130,7 +113,7 @@ def funds_budget_new(request: HttpRequest, pk: int) -> HttpResponse:
                 works_fund_amount=data["works_fund_amount"],
                 works_plan_amount=data.get("works_plan_amount"),
                 works_fund_reason=data.get("works_fund_reason", ""),
-                actor=_staff(request),
+                actor=staff_user(request),
             )
         except BudgetImportError as error:
             problems = error.problems
@@ -147,7 +130,7 @@ def funds_budget_new(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(Budget.objects.select_related("condominium"), pk=pk)
-    condominium = _condominium_for(request, budget.condominium_id)
+    condominium = portfolio_condominium(request, budget.condominium_id)
     total = budget_total(budget)
     initial = {
         "amount": budget.works_fund_amount,
@@ -157,7 +140,7 @@ def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
     form = WorksFundForm(request.POST or None, initial=initial)
     problems: list[str] = []
     if request.method == "POST":
-        if not _can_issue(request):
+        if not has_role(request, ISSUE_ROLES):
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -166,7 +149,7 @@ def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
                     amount=form.cleaned_data["amount"],
                     works_plan_amount=form.cleaned_data.get("works_plan_amount"),
                     reason=form.cleaned_data.get("reason", ""),
-                    actor=_staff(request),
+                    actor=staff_user(request),
                 )
             except FundsError as error:
                 problems = [str(error)]
@@ -182,7 +165,7 @@ def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
         "calls": budget.calls.order_by("number"),
         "form": form,
         "problems": problems,
-        "can_issue": _can_issue(request),
+        "can_issue": has_role(request, ISSUE_ROLES),
         "menu": MENU,
     }
     return render(request, "backoffice/funds_budget.html", context)
@@ -191,7 +174,7 @@ def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required(roles=ISSUE_ROLES)
 def funds_operation_new(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     keys = _keys(condominium)
     form = WorksOperationForm(request.POST or None)
     lines = AmountLineFormSet(request.POST or None, prefix="lines", form_kwargs={"keys": keys})
@@ -206,7 +189,7 @@ def funds_operation_new(request: HttpRequest, pk: int) -> HttpResponse:
                 general_meeting_date=form.cleaned_data["general_meeting_date"],
                 lines=lines_from(lines),
                 instalments=instalments_from(instalments),
-                actor=_staff(request),
+                actor=staff_user(request),
             )
         except FundsError as error:
             problems = str(error).splitlines()
@@ -232,7 +215,7 @@ def _days_without_year(condominium: Condominium, period: str, due_dates: list[da
 @require_GET
 @staff_required
 def funds_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     form = PeriodForm(request.GET or None)
     previews = preview_calls(condominium, form.cleaned_data["period"]) if form.is_valid() else []
     due_dates = [preview.instalment.due_date for preview in previews if preview.issued is None]
@@ -245,7 +228,7 @@ def funds_preview(request: HttpRequest, pk: int) -> HttpResponse:
         # Calls that issuing would refuse: no open fiscal year contains their due date.
         "without_year": without_year,
         "to_issue": any(preview.issued is None and not preview.error for preview in previews),
-        "can_issue": _can_issue(request),
+        "can_issue": has_role(request, ISSUE_ROLES),
         "menu": MENU,
     }
     return render(request, "backoffice/funds_preview.html", context)
@@ -254,7 +237,7 @@ def funds_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(roles=ISSUE_ROLES)
 def funds_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     form = PeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Période invalide."))
@@ -267,7 +250,7 @@ def funds_issue(request: HttpRequest, pk: int) -> HttpResponse:
             _("Aucun exercice ouvert ne contient le %(day)s : ouvrez-le dans « Exercices », sinon l'émission échoue.")
             % {"day": f"{day:%d/%m/%Y}"},
         )
-    batch = start_batch(firm=condominium.firm, period=period, condominium=condominium, actor=_staff(request))
+    batch = start_batch(firm=condominium.firm, period=period, condominium=condominium, actor=staff_user(request))
     if batch.started_at is None or is_stale(batch):
         run_call_batch.enqueue(batch.pk)
     return redirect("backoffice:funds_batch", pk=batch.pk)
@@ -278,7 +261,7 @@ def funds_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def funds_batch(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(CallBatch.objects.select_related("condominium"), pk=pk)
     if batch.condominium_id is not None:
-        _condominium_for(request, batch.condominium_id)
+        portfolio_condominium(request, batch.condominium_id)
     context = {"batch": batch, "stale": is_stale(batch), "menu": MENU}
     return render(request, "backoffice/funds_batch.html", context)
 
@@ -287,14 +270,14 @@ def funds_batch(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(roles=ISSUE_ROLES)
 def funds_operation_close(request: HttpRequest, pk: int, operation_pk: int) -> HttpResponse:
     """The works are received: close the operation on the date given (today by default)."""
-    condominium = _condominium_for(request, pk)
+    condominium = portfolio_condominium(request, pk)
     operation = WorksOperation.objects.filter(pk=operation_pk, condominium=condominium).first()
     if operation is None:
         raise Http404
     field = forms.DateField(input_formats=["%Y-%m-%d", "%d/%m/%Y"], required=False)
     try:
         closed_on = field.clean(request.POST.get("closed_on")) or timezone.localdate()
-        close_works_operation(operation=operation, closed_on=closed_on, actor=_staff(request))
+        close_works_operation(operation=operation, closed_on=closed_on, actor=staff_user(request))
     except forms.ValidationError:
         messages.error(request, _("Date de clôture illisible."))
     except FundsError as error:

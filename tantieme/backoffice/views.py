@@ -53,6 +53,17 @@ def staff_required(view: View | None = None, *, roles: tuple[str, ...] | None = 
     return decorate
 
 
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member (after `staff_required`)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def has_role(request: HttpRequest, roles: tuple[str, ...]) -> bool:
+    """Whether the staff member's role is one of `roles` (after `staff_required`)."""
+    return str(request.staff_membership.role) in roles  # type: ignore[attr-defined]
+
+
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     """The condominiums of the staff member's portfolio, and the fiscal years to open or to close."""
