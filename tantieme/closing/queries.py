@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from tantieme.closing.models import ClosingState, DistributionLine
 from tantieme.condominiums.models import CoOwner
 from tantieme.ledger.models import ZERO
@@ -43,9 +45,17 @@ class DraftRegularisation:
 
 
 def draft_regularisation(co_owner: CoOwner) -> DraftRegularisation | None:
-    """The latest draft closing's figures for `co_owner`, or None (one query)."""
+    """The latest draft closing's figures for `co_owner`, or None (one query).
+
+    Only for a year that has ended: a pre-closing computed during the year compares part of the
+    year's invoices with all its provisions, which would tell co-owners of a refund that is not one.
+    """
     lines = list(
-        DistributionLine.objects.filter(co_owner=co_owner, closing__state=ClosingState.DRAFT)
+        DistributionLine.objects.filter(
+            co_owner=co_owner,
+            closing__state=ClosingState.DRAFT,
+            closing__fiscal_year__end_date__lt=timezone.localdate(),
+        )
         .select_related("closing__fiscal_year", "key", "lot")
         .order_by("-closing__fiscal_year__start_date", "key__code", "lot__number")
     )

@@ -261,3 +261,16 @@ def test_approval_publishes_statements_and_annexes_once(example: Example, django
     publish_closing_documents(closing_id=closing.pk)
     assert statements.count() == 5
     assert Document.objects.filter(category="council").count() == 1
+
+
+def test_a_pre_closing_is_not_shown_to_co_owners(example: Example) -> None:
+    from tantieme.closing.queries import draft_regularisation
+
+    year = FiscalYear.objects.get(condominium=example.condominium, start_date=datetime.date(2025, 1, 1))
+    with time_machine.travel(datetime.datetime(2025, 12, 20, 12, 0), tick=False):
+        draft_closing(fiscal_year=year)
+        assert draft_regularisation(example.owners["A"]) is None
+    with time_machine.travel(datetime.datetime(2026, 1, 2, 12, 0), tick=False):
+        draft = draft_regularisation(example.owners["A"])
+    assert draft is not None
+    assert draft.total == D("53.65")
