@@ -2,7 +2,8 @@
 
 Journals with their entry counts, the search of entries and their detail, manual OD entries,
 reversals (contre-passation), the general ledger and the trial balance with their exports, the
-lettering of co-owner accounts and the state of the bank reconciliation. Every page takes the
+lettering of co-owner accounts and of general accounts (401, 472, 5128…) and the state of the bank
+reconciliation. Every page takes the
 fiscal year from `?exercice=<id>` (the current year by default).
 
 Reads for every staff member; writes (manual entries, reversals, lettering) for firm
@@ -21,8 +22,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -43,16 +42,21 @@ from tantieme.backoffice.views import staff_required
 from tantieme.banking.enums import ImportState, LineStatus
 from tantieme.banking.models import StatementImport, StatementLine
 from tantieme.condominiums.models import Condominium, CoOwner
-from tantieme.core.files import EXTENSION_TYPES, UnreadableImage, extension_of, without_metadata
 from tantieme.core.money import ZERO, AmountError, parse_amount
 from tantieme.core.references import InvalidReferenceError, parse_reference
 from tantieme.documents.exceptions import UploadRefused
-from tantieme.documents.validators import check_upload, filename_for, sanitize_filename
+from tantieme.documents.validators import check_upload, sanitize_filename
 from tantieme.ledger import chart, exports, reports, services
 from tantieme.ledger.enums import JournalKind
 from tantieme.ledger.exceptions import LedgerError
-from tantieme.ledger.lettering import letterings_of, open_lines
-from tantieme.ledger.models import Account, Entry, FiscalYear, Journal, Lettering, Line, cents
+from tantieme.ledger.lettering import (
+    account_letterings,
+    account_open_lines,
+    letterable_accounts,
+    letterings_of,
+    open_lines,
+)
+from tantieme.ledger.models import Account, Entry, EntryAttachment, FiscalYear, Journal, Lettering, Line, cents
 from tantieme.ledger.queries import co_owner_balances
 from tantieme.tenancy.enums import StaffRole
 from tantieme.users.models import User
@@ -265,10 +269,15 @@ def accounting_entry(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespon
     entry = _entry_for(books, entry_pk)
     lines = reports.entry_lines(entry)
     reversal = Entry.objects.filter(reverses=entry).only("pk", "code", "date").first()
-    reasons = list(
-        AuditEvent.objects.filter(
-            object_type="ledger.entry", object_id=str(entry.pk), action__in=(AUDIT_MANUAL, AUDIT_REVERSAL)
-        ).values_list("data", flat=True)[:5]
+    # The reason is on the entry; entries posted before it was stored have it in the audit trail only.
+    reasons = (
+        [{"reason": entry.reason}]
+        if entry.reason
+        else list(
+            AuditEvent.objects.filter(
+                object_type="ledger.entry", object_id=str(entry.pk), action__in=(AUDIT_MANUAL, AUDIT_REVERSAL)
+            ).values_list("data", flat=True)[:5]
+        )
     )
     return _render(
         request,
@@ -281,26 +290,16 @@ def accounting_entry(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespon
         total_credit=sum((view.line.credit for view in lines), ZERO),
         reversal=reversal,
         reasons=[data.get("reason", "") for data in reasons if data.get("reason")],
-        attachments=_attachments(entry),
+        attachments=list(
+            EntryAttachment.objects.filter(entry=entry).select_related("uploaded_by").order_by("uploaded_at", "pk")
+        ),
         can_reverse=entry.reverses_id is None and reversal is None,
     )
 
 
 # --- Attachments of an entry (pièces jointes) -----------------------------------------------------
-# Stored through Django's storage API in a folder per entry: there is no attachment model yet
-# (a ledger model change, listed in docs/accounting-screens.md), so the folder is the link.
-
-
-def _attachment_folder(entry: Entry) -> str:
-    return f"ledger/{entry.firm_id}/{entry.condominium_id}/entries/{entry.pk}"
-
-
-def _attachments(entry: Entry) -> list[str]:
-    try:
-        _folders, files = default_storage.listdir(_attachment_folder(entry))
-    except (FileNotFoundError, NotImplementedError):
-        return []
-    return sorted(files)
+# `EntryAttachment` rows, written by `ledger.services.attach_to_entry` (which applies the upload
+# rules); the files are in private storage and leave it only through the view below.
 
 
 @dataclass(frozen=True)
@@ -310,35 +309,33 @@ class CheckedUpload:
 
 
 def _check_attachment(upload: UploadedFile) -> CheckedUpload:
-    """FILE-01: PDF, JPEG or PNG by content, the size limit, a safe name, images without metadata."""
+    """FILE-01 on the form, before anything is posted: PDF, JPEG or PNG by content, the size limit.
+
+    `attach_to_entry` checks again and re-encodes images without their metadata."""
     name = sanitize_filename(upload.name or "piece")
     content = upload.read()
-    file_type = check_upload(content=content, filename=name, size=upload.size)
-    try:
-        content = without_metadata(content, file_type)
-    except UnreadableImage:
-        raise UploadRefused(_("L'image « %(name)s » est illisible ou endommagée.") % {"name": name}) from None
-    return CheckedUpload(name=filename_for(name, file_type), content=content)
+    check_upload(content=content, filename=name, size=upload.size)
+    return CheckedUpload(name=name, content=content)
 
 
 @require_GET
 @staff_required
-def accounting_attachment(request: HttpRequest, pk: int, entry_pk: int, name: str) -> HttpResponse:
+def accounting_attachment(request: HttpRequest, pk: int, entry_pk: int, attachment_pk: int) -> HttpResponse:
     books = _books(request, pk)
     entry = _entry_for(books, entry_pk)
-    if name not in _attachments(entry):
-        raise Http404
-    file_type = EXTENSION_TYPES.get(extension_of(name))
-    handle = default_storage.open(f"{_attachment_folder(entry)}/{name}", "rb")
+    attachment = get_object_or_404(EntryAttachment, pk=attachment_pk, entry=entry)
+    name = attachment.original_filename
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     record(
-        action="ledger.attachment.downloaded", request=request, target=entry, data={"code": entry.code, "name": name}
+        action="ledger.attachment.downloaded",
+        request=request,
+        target=entry,
+        data={"code": entry.code, "name": name, "attachment": attachment.pk},
     )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=file_type.content_type if file_type else "application/octet-stream",
-    )
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return cast(HttpResponse, response)
@@ -355,7 +352,7 @@ class ManualEntryForm(forms.Form):
         label=gettext_lazy("Motif"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("Pourquoi cette opération diverse : il est conservé au journal d'audit."),
+        help_text=gettext_lazy("Pourquoi cette opération diverse : il est enregistré avec l'écriture."),
     )
     attachment = forms.FileField(
         label=gettext_lazy("Pièce justificative"),
@@ -465,8 +462,10 @@ def post_manual_entry(
     lines: list[services.LineDraft],
     attachment: CheckedUpload | None,
 ) -> Entry:
-    """Post an OD through the ledger, store its voucher file, audit the reason: all or nothing."""
-    stored = ""
+    """Post an OD with its reason, keep its voucher file, audit both: all or nothing.
+
+    The storage is not transactional: a file written before a failure is deleted here."""
+    stored: EntryAttachment | None = None
     try:
         with transaction.atomic():
             entry = services.post_entry(
@@ -476,21 +475,26 @@ def post_manual_entry(
                 label=label,
                 lines=lines,
                 voucher=voucher,
+                reason=reason,
                 actor=request.user,
             )
             if attachment is not None:
-                stored = default_storage.save(
-                    f"{_attachment_folder(entry)}/{attachment.name}", ContentFile(attachment.content)
+                stored = services.attach_to_entry(
+                    entry=entry, content=attachment.content, filename=attachment.name, actor=request.user
                 )
             record(
                 action=AUDIT_MANUAL,
                 request=request,
                 target=entry,
-                data={"code": entry.code, "reason": reason, "attachment": stored.rsplit("/", 1)[-1]},
+                data={
+                    "code": entry.code,
+                    "reason": reason,
+                    "attachment": stored.original_filename if stored is not None else "",
+                },
             )
     except BaseException:
-        if stored:
-            default_storage.delete(stored)
+        if stored is not None:
+            stored.file.delete(save=False)
         raise
     return entry
 
@@ -563,7 +567,12 @@ def accounting_entry_reverse(request: HttpRequest, pk: int, entry_pk: int) -> Ht
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                reversal = services.reverse_entry(entry=entry, date=form.cleaned_data["date"], actor=request.user)
+                reversal = services.reverse_entry(
+                    entry=entry,
+                    date=form.cleaned_data["date"],
+                    reason=form.cleaned_data["reason"].strip(),
+                    actor=request.user,
+                )
                 record(
                     action=AUDIT_REVERSAL,
                     request=request,
@@ -742,7 +751,14 @@ def accounting_lettering(request: HttpRequest, pk: int) -> HttpResponse:
         (co_owner, balances.get(co_owner.pk, ZERO))
         for co_owner in CoOwner.objects.filter(condominium=books.condominium).order_by("reference")
     ]
-    return _render(request, "lettering.html", books, "lettering", co_owners=co_owners)
+    return _render(
+        request,
+        "lettering.html",
+        books,
+        "lettering",
+        co_owners=co_owners,
+        accounts=letterable_accounts(books.condominium.pk),
+    )
 
 
 def _co_owner_for(books: Books, co_owner_pk: int) -> CoOwner:
@@ -822,6 +838,71 @@ def accounting_unletter(request: HttpRequest, pk: int, co_owner_pk: int, letteri
             request, _("Lettrage %(code)s supprimé : ses lignes sont de nouveau ouvertes.") % {"code": code}
         )
     return _back_to_lettering(books, co_owner)
+
+
+# --- Lettering of general accounts (401, 472, 5128…) ----------------------------------------------
+
+
+def _general_account_for(books: Books, number: str) -> Account:
+    """A general account of the condominium; a co-owner account (lettered per co-owner) is a 404."""
+    return get_object_or_404(Account, condominium=books.condominium, number=number, is_co_owner_account=False)
+
+
+def _back_to_account(books: Books, account: Account) -> HttpResponse:
+    url = reverse("backoffice:accounting_lettering_account", args=[books.condominium.pk, account.number])
+    return redirect(f"{url}?{books.year_query}" if books.year_query else url)
+
+
+@require_GET
+@staff_required
+def accounting_lettering_account(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    books = _books(request, pk)
+    account = _general_account_for(books, number)
+    return _render(
+        request,
+        "lettering_account.html",
+        books,
+        "lettering",
+        account=account,
+        open_lines=account_open_lines(account),
+        letterings=account_letterings(account),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def accounting_letter_account(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    books = _books(request, pk)
+    account = _general_account_for(books, number)
+    ids = {int(value) for value in request.POST.getlist("line") if value.isdigit()}
+    lines = list(Line.objects.filter(pk__in=ids, account=account, co_owner__isnull=True))
+    try:
+        if len(lines) != len(ids) or len(lines) < 2:
+            raise LedgerError(_("Cochez au moins un débit et un crédit de ce compte."))
+        lettering = services.letter_lines(lines=lines, on=timezone.localdate(), actor=request.user)
+    except LedgerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Lettrage %(code)s enregistré.") % {"code": lettering.code})
+    return _back_to_account(books, account)
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def accounting_unletter_account(request: HttpRequest, pk: int, number: str, lettering_pk: int) -> HttpResponse:
+    books = _books(request, pk)
+    account = _general_account_for(books, number)
+    lettering = get_object_or_404(Lettering, pk=lettering_pk, account=account, co_owner__isnull=True)
+    code = lettering.code
+    try:
+        services.unletter(lettering=lettering, actor=request.user)
+    except LedgerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Lettrage %(code)s supprimé : ses lignes sont de nouveau ouvertes.") % {"code": code}
+        )
+    return _back_to_account(books, account)
 
 
 # --- Bank reconciliation --------------------------------------------------------------------------

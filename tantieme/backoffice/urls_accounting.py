@@ -18,7 +18,7 @@ urlpatterns: list[URLPattern] = [
         name="accounting_entry_reverse",
     ),
     path(
-        "<int:pk>/ecritures/<int:entry_pk>/pieces/<str:name>",
+        "<int:pk>/ecritures/<int:entry_pk>/pieces/<int:attachment_pk>/",
         accounting.accounting_attachment,
         name="accounting_attachment",
     ),
@@ -50,6 +50,21 @@ urlpatterns: list[URLPattern] = [
         "<int:pk>/lettrage/<int:co_owner_pk>/delettrer/<int:lettering_pk>/",
         accounting.accounting_unletter,
         name="accounting_unletter",
+    ),
+    path(
+        "<int:pk>/lettrage/comptes/<str:number>/",
+        accounting.accounting_lettering_account,
+        name="accounting_lettering_account",
+    ),
+    path(
+        "<int:pk>/lettrage/comptes/<str:number>/lettrer/",
+        accounting.accounting_letter_account,
+        name="accounting_letter_account",
+    ),
+    path(
+        "<int:pk>/lettrage/comptes/<str:number>/delettrer/<int:lettering_pk>/",
+        accounting.accounting_unletter_account,
+        name="accounting_unletter_account",
     ),
     path("<int:pk>/rapprochement/", accounting.accounting_reconciliation, name="accounting_reconciliation"),
 ]

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import StreamingHttpResponse
 from django.test import Client
@@ -20,7 +21,7 @@ from tantieme.audit.models import AuditEvent
 from tantieme.banking.enums import ImportState, LineKind, LineStatus, StatementFormat
 from tantieme.banking.models import StatementImport, StatementLine
 from tantieme.ledger import services
-from tantieme.ledger.models import Entry, FiscalYear, Lettering, Line
+from tantieme.ledger.models import Entry, EntryAttachment, FiscalYear, Lettering, Line
 from tantieme.ledger.services import EntryDraft, LineDraft
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.scoping import firm_scope
@@ -88,6 +89,7 @@ def _pages(books: Books) -> list[str]:
         reverse("backoffice:accounting_general_ledger", args=[pk]) + year + "&compte=4501",
         reverse("backoffice:accounting_lettering", args=[pk]) + year,
         reverse("backoffice:accounting_lettering_co_owner", args=[pk, alice]) + year,
+        reverse("backoffice:accounting_lettering_account", args=[pk, "401"]) + year,
         reverse("backoffice:accounting_reconciliation", args=[pk]) + year,
         reverse("backoffice:accounting_entry_new", args=[pk]) + year,
         reverse("backoffice:accounting_entry_reverse", args=[pk, books.call.pk]) + year,
@@ -129,6 +131,8 @@ def test_read_only_staff_read_but_never_write(books: Books) -> None:
         reverse("backoffice:accounting_entry_reverse", args=[pk, books.call.pk]),
         reverse("backoffice:accounting_letter", args=[pk, books.world.alice.pk]),
         reverse("backoffice:accounting_letter_auto", args=[pk, books.world.alice.pk]),
+        reverse("backoffice:accounting_letter_account", args=[pk, "401"]),
+        reverse("backoffice:accounting_unletter_account", args=[pk, "401", 1]),
     ]
     for url in writes:
         assert client.post(url, {}).status_code == 403, url
@@ -222,18 +226,38 @@ def test_a_balanced_manual_entry_is_posted_in_od_with_its_reason_and_voucher_fil
         ]
         event = AuditEvent.objects.get(action="ledger.manual_entry.posted")
         assert event.data["reason"] == "Facture imputée au mauvais compte"
+        assert event.data["attachment"] == "facture eau.pdf"
+        # The reason is stored on the entry itself, the file as an attachment of the entry.
+        assert Entry.objects.values_list("reason", flat=True).get(pk=entry.pk) == "Facture imputée au mauvais compte"
+        attachment = EntryAttachment.objects.get(entry=entry)
+        assert (attachment.original_filename, attachment.content_type) == ("facture eau.pdf", "application/pdf")
+        assert attachment.uploaded_by is not None
+        assert attachment.file.name.startswith(f"ledger/{entry.firm_id}/{entry.condominium_id}/entries/{entry.pk}/")
     page = client.get(response["Location"]).content.decode()
     assert "Facture imputée au mauvais compte" in page
     assert "1\u00a0210,77\u00a0€" in page
     assert "facture eau.pdf" in page
     assert "Aucune pièce jointe" not in page
-    download = client.get(reverse("backoffice:accounting_attachment", args=[books.pk, entry.pk, "facture eau.pdf"]))
+    url = reverse("backoffice:accounting_attachment", args=[books.pk, entry.pk, attachment.pk])
+    assert url in page
+    download = client.get(url)
     assert download.status_code == 200
     assert _read(download).startswith(b"%PDF")
     assert download["Cache-Control"] == "private, no-store"
     assert "attachment" in download["Content-Disposition"]
-    missing = client.get(reverse("backoffice:accounting_attachment", args=[books.pk, entry.pk, "autre.pdf"]))
+    assert "facture eau.pdf" in download["Content-Disposition"]
+    with firm_scope(books.world.horizon):
+        downloaded = AuditEvent.objects.get(action="ledger.attachment.downloaded")
+        assert downloaded.data["attachment"] == attachment.pk
+    missing = client.get(reverse("backoffice:accounting_attachment", args=[books.pk, entry.pk, attachment.pk + 1]))
     assert missing.status_code == 404
+    # The attachment is not reachable through another entry, nor from another firm.
+    elsewhere = reverse("backoffice:accounting_attachment", args=[books.pk, books.call.pk, attachment.pk])
+    assert client.get(elsewhere).status_code == 404
+    stranger = client_for(
+        books.world.rivage, StaffUserFactory(firm=books.world.rivage, membership=StaffRole.FIRM_ADMIN)
+    )
+    assert stranger.get(url).status_code == 404
     # Another entry has no attachment.
     other = client.get(reverse("backoffice:accounting_entry", args=[books.pk, books.call.pk])).content.decode()
     assert "Aucune pièce jointe" in other
@@ -253,6 +277,7 @@ def test_an_unbalanced_manual_entry_is_refused_and_nothing_is_written(books: Boo
     with firm_scope(books.world.horizon):
         assert (Entry.objects.count(), Line.objects.count()) == (entries, lines)
         assert not AuditEvent.objects.filter(action="ledger.manual_entry.posted").exists()
+        assert not EntryAttachment.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -275,6 +300,39 @@ def test_manual_entry_errors_are_shown(
     assert expected in response.content.decode().replace("&#x27;", "'")
     with firm_scope(books.world.horizon):
         assert not Entry.objects.filter(journal__code="OD").exists()
+
+
+def _stored_files(folder: str = "ledger") -> list[str]:
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return files + [name for sub in folders for name in _stored_files(f"{folder}/{sub}")]
+
+
+def test_an_unreadable_image_or_a_late_failure_writes_nothing(books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _client(books.world)
+    url = reverse("backoffice:accounting_entry_new", args=[books.pk])
+    broken = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\nbroken", content_type="image/png")
+    response = client.post(url, _manual(books, [("615", "", "10,00", ""), ("401", "", "", "10,00")], attachment=broken))
+    assert response.status_code == 400
+    assert "illisible" in response.content.decode()
+    # A failure after the file was written (here the audit record) deletes it with the rest.
+    from tantieme.backoffice import accounting
+    from tantieme.ledger.exceptions import LedgerError
+
+    def failing_record(**kwargs: Any) -> None:
+        raise LedgerError("Journal d'audit indisponible.")
+
+    monkeypatch.setattr(accounting, "record", failing_record)
+    pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    response = client.post(url, _manual(books, [("615", "", "10,00", ""), ("401", "", "", "10,00")], attachment=pdf))
+    assert response.status_code == 400
+    assert "Journal d&#x27;audit indisponible" in response.content.decode()
+    with firm_scope(books.world.horizon):
+        assert not Entry.objects.filter(journal__code="OD").exists()
+        assert not EntryAttachment.objects.exists()
+    assert _stored_files() == []
 
 
 def test_an_executable_is_refused_as_attachment(books: Books) -> None:
@@ -303,6 +361,7 @@ def test_a_reversal_is_confirmed_then_posted(books: Books) -> None:
     with firm_scope(books.world.horizon):
         reversal = Entry.objects.get(reverses=books.payment)
         assert reversal.journal.code == "BQ1"
+        assert reversal.reason == "Virement rejeté par la banque"
         assert sorted(reversal.lines.values_list("account__number", "debit", "credit")) == [
             ("4501", D("600.00"), D("0.00")),
             ("512", D("0.00"), D("600.00")),
@@ -447,6 +506,105 @@ def test_lettering_and_unlettering_a_co_owner_account(books: Books) -> None:
         alice_lettering = Lettering.objects.get(co_owner=world.alice)
     refused = client.post(reverse("backoffice:accounting_unletter", args=[books.pk, world.bob.pk, alice_lettering.pk]))
     assert refused.status_code == 404
+
+
+def _supplier_lines(books: Books) -> tuple[Line, Line, Line]:
+    """The 2025 water bill's 401 line, its payment on 401 and an unidentified receipt on 472."""
+    world = books.world
+    with firm_scope(world.horizon):
+        bill = Line.objects.get(account__number="401", entry__label="Eau 2025")
+        paid = services.post_entry(
+            condominium=world.condo,
+            journal="BQ1",
+            date=datetime.date(2025, 3, 20),
+            label="Règlement Eau de Paris",
+            voucher="VIR-88",
+            lines=[LineDraft(account="401", debit=D("300.00")), LineDraft(account="512", credit=D("300.00"))],
+        ).lines.get(account__number="401")
+        suspense = services.post_entry(
+            condominium=world.condo,
+            journal="BQ1",
+            date=datetime.date(2025, 3, 21),
+            label="Virement non identifié",
+            lines=[LineDraft(account="512", debit=D("40.00")), LineDraft(account="472", credit=D("40.00"))],
+        ).lines.get(account__number="472")
+    return bill, paid, suspense
+
+
+def test_lettering_and_unlettering_a_supplier_account(books: Books) -> None:
+    world = books.world
+    bill, paid, suspense = _supplier_lines(books)
+    client = _client(world)
+    home = client.get(reverse("backoffice:accounting_lettering", args=[books.pk])).content.decode()
+    account_url = reverse("backoffice:accounting_lettering_account", args=[books.pk, "401"])
+    assert account_url in home
+    assert reverse("backoffice:accounting_lettering_account", args=[books.pk, "5128"]) in home
+    assert reverse("backoffice:accounting_lettering_account", args=[books.pk, "4501"]) not in home
+    page = client.get(account_url).content.decode()
+    assert "Eau 2025" in page
+    assert "Règlement Eau de Paris" in page
+    assert "VIR-88" in page
+    assert "Eau 2026" in page  # the open lines of every year
+    assert f'value="{bill.pk}"' in page
+    assert f'value="{paid.pk}"' in page
+    assert "Lettrer" in page
+    letter = reverse("backoffice:accounting_letter_account", args=[books.pk, "401"])
+    # A line of another account cannot be slipped into the selection.
+    refused = client.post(letter, {"line": [bill.pk, suspense.pk]})
+    assert refused.status_code == 302
+    with firm_scope(world.horizon):
+        assert not Lettering.objects.filter(co_owner__isnull=True).exists()
+    response = client.post(letter, {"line": [bill.pk, paid.pk]})
+    assert response.status_code == 302
+    assert response["Location"].startswith(account_url)
+    with firm_scope(world.horizon):
+        lettering = Lettering.objects.get(co_owner__isnull=True)
+        assert (lettering.code, lettering.account.number) == ("AA", "401")
+        assert AuditEvent.objects.filter(action="ledger.lettering.created", actor__isnull=False).exists()
+    page = client.get(account_url).content.decode()
+    assert "Lettrage AA enregistré" in page
+    assert "Délettrer AA" in page
+    assert f'value="{bill.pk}"' not in page  # fully lettered: no longer open
+    # The general account's lettering cannot be removed through another account's page.
+    other = reverse("backoffice:accounting_unletter_account", args=[books.pk, "472", lettering.pk])
+    assert client.post(other).status_code == 404
+    # Nor through a co-owner's.
+    co_owner = reverse("backoffice:accounting_unletter", args=[books.pk, world.alice.pk, lettering.pk])
+    assert client.post(co_owner).status_code == 404
+    unletter = reverse("backoffice:accounting_unletter_account", args=[books.pk, "401", lettering.pk])
+    assert client.post(unletter).status_code == 302
+    with firm_scope(world.horizon):
+        assert not Lettering.objects.filter(co_owner__isnull=True).exists()
+    assert f'value="{bill.pk}"' in client.get(account_url).content.decode()
+
+
+def test_general_account_lettering_roles_and_walls(books: Books) -> None:
+    world = books.world
+    bill, paid, _suspense = _supplier_lines(books)
+    page = reverse("backoffice:accounting_lettering_account", args=[books.pk, "401"])
+    letter = reverse("backoffice:accounting_letter_account", args=[books.pk, "401"])
+    manager = _client(world, StaffRole.MANAGER)
+    text = manager.get(page).content.decode()
+    assert "Eau 2025" in text
+    assert 'name="line"' not in text
+    assert "Délettrer" not in text
+    assert manager.post(letter, {"line": [bill.pk, paid.pk]}).status_code == 403
+    with firm_scope(world.horizon):
+        lettering = services.letter_lines(lines=[bill, paid], on=datetime.date(2025, 3, 21))
+    unletter = reverse("backoffice:accounting_unletter_account", args=[books.pk, "401", lettering.pk])
+    assert manager.post(unletter).status_code == 403
+    stranger = client_for(world.rivage, StaffUserFactory(firm=world.rivage, membership=StaffRole.FIRM_ADMIN))
+    assert stranger.get(page).status_code == 404
+    assert stranger.post(letter, {"line": [bill.pk, paid.pk]}).status_code == 404
+    assert stranger.post(unletter).status_code == 404
+    accountant = _client(world)
+    # Co-owner accounts are lettered per co-owner; unknown accounts do not exist.
+    assert (
+        accountant.get(reverse("backoffice:accounting_lettering_account", args=[books.pk, "4501"])).status_code == 404
+    )
+    assert accountant.get(reverse("backoffice:accounting_lettering_account", args=[books.pk, "999"])).status_code == 404
+    with firm_scope(world.horizon):
+        assert Lettering.objects.filter(co_owner__isnull=True).count() == 1
 
 
 def test_the_bank_reconciliation_state(books: Books, django_assert_max_num_queries: Any) -> None:
