@@ -665,7 +665,8 @@ def test_pages_run_a_bounded_number_of_queries(books: Books, django_assert_max_n
     client = _client(world)
     client.get(reverse("backoffice:accounting_home"))  # sessions, OTP device: warm up
     bank = reverse("backoffice:accounting_general_ledger", args=[books.pk]) + f"?exercice={books.first.pk}&compte=512"
-    for url in [*_pages(books), bank]:
+    bank_lettering = reverse("backoffice:accounting_lettering_account", args=[books.pk, "512"])
+    for url in [*_pages(books), bank, bank_lettering]:
         with django_assert_max_num_queries(16):
             response = client.get(url)
         assert response.status_code == 200, url
