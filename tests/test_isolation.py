@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 from tantieme.announcements.models import Announcement
 from tantieme.backoffice import urls as backoffice_urls
@@ -30,6 +30,8 @@ from tantieme.banking.services import return_to_payer
 from tantieme.condominiums.models import CoOwner
 from tantieme.documents.models import CouncilMembership, Document
 from tantieme.funds.models import Budget, CallBatch, WorksOperation
+from tantieme.ledger.models import Entry, FiscalYear, Lettering
+from tantieme.ledger.services import attach_to_entry
 from tantieme.payments.services import start_payment
 from tantieme.portal import urls as portal_urls
 from tantieme.tenancy.enums import StaffRole
@@ -73,6 +75,12 @@ class Demo:
             self.council = CouncilMembership.objects.filter(condominium=self.condo).first()
             self.budget = Budget.objects.filter(condominium=self.condo).first()
             self.operation = WorksOperation.objects.filter(condominium=self.condo).first()
+            self.year = FiscalYear.objects.filter(condominium=self.condo, closing__isnull=False).first()
+            self.entry = Entry.objects.filter(condominium=self.condo, journal__code="OD").first() or (
+                Entry.objects.filter(condominium=self.condo).first()
+            )
+            self.entry_attachment = attach_to_entry(entry=self.entry, content=b"%PDF-1.4\n%%EOF\n", filename="p.pdf")
+            self.lettering = Lettering.objects.filter(co_owner=self.alice).first()
             self.batch = CallBatch.objects.create(firm=self.horizon, condominium=self.condo, period="2026-Q1")
             self.payment, _redirect = start_payment(co_owner=self.alice, amount=Decimal("10.00"))
             self.statement = StatementImport.objects.filter(condominium=self.condo).first()
@@ -143,11 +151,51 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "banking_debit": lambda d: {"pk": d.statement_line.pk},
     "banking_ignore": lambda d: {"pk": d.statement_line.pk},
     "banking_return_file": lambda d: {"pk": d.return_transfer.pk},
+    # The books (accounting screens), fiscal years and closing: included URL modules.
+    "accounting_journals": lambda d: {"pk": d.condo.pk},
+    "accounting_entries": lambda d: {"pk": d.condo.pk},
+    "accounting_entries_export": lambda d: {"pk": d.condo.pk, "fmt": "csv"},
+    "accounting_entry_new": lambda d: {"pk": d.condo.pk},
+    "accounting_entry": lambda d: {"pk": d.condo.pk, "entry_pk": d.entry.pk},
+    "accounting_entry_reverse": lambda d: {"pk": d.condo.pk, "entry_pk": d.entry.pk},
+    "accounting_attachment": lambda d: {
+        "pk": d.condo.pk,
+        "entry_pk": d.entry.pk,
+        "attachment_pk": d.entry_attachment.pk,
+    },
+    "accounting_trial_balance": lambda d: {"pk": d.condo.pk},
+    "accounting_trial_balance_export": lambda d: {"pk": d.condo.pk, "fmt": "csv"},
+    "accounting_general_ledger": lambda d: {"pk": d.condo.pk},
+    "accounting_general_ledger_export": lambda d: {"pk": d.condo.pk, "fmt": "csv"},
+    "accounting_lettering": lambda d: {"pk": d.condo.pk},
+    "accounting_lettering_co_owner": lambda d: {"pk": d.condo.pk, "co_owner_pk": d.alice.pk},
+    "accounting_letter": lambda d: {"pk": d.condo.pk, "co_owner_pk": d.alice.pk},
+    "accounting_letter_auto": lambda d: {"pk": d.condo.pk, "co_owner_pk": d.alice.pk},
+    "accounting_unletter": lambda d: {"pk": d.condo.pk, "co_owner_pk": d.alice.pk, "lettering_pk": d.lettering.pk},
+    "accounting_lettering_account": lambda d: {"pk": d.condo.pk, "number": "401"},
+    "accounting_letter_account": lambda d: {"pk": d.condo.pk, "number": "401"},
+    "accounting_unletter_account": lambda d: {"pk": d.condo.pk, "number": "401", "lettering_pk": d.lettering.pk},
+    "accounting_reconciliation": lambda d: {"pk": d.condo.pk},
+    "fiscal_years_condominium": lambda d: {"pk": d.condo.pk},
+    "fiscal_years_open": lambda d: {"pk": d.condo.pk},
+    "closing_year": lambda d: {"pk": d.year.pk},
+    "closing_draft": lambda d: {"pk": d.year.pk},
+    "closing_approve": lambda d: {"pk": d.year.pk},
+    "closing_annexes_pdf": lambda d: {"pk": d.year.pk},
+    "closing_annexes_xlsx": lambda d: {"pk": d.year.pk},
+    "closing_statement": lambda d: {"pk": d.year.pk, "co_owner_pk": d.alice.pk},
 }
 
 
 def _patterns(module: Any) -> list[URLPattern]:
-    return [pattern for pattern in module.urlpatterns if isinstance(pattern, URLPattern)]
+    """Every pattern of the module, those of included modules (same namespace) too."""
+    patterns: list[URLPattern] = []
+    for pattern in module.urlpatterns:
+        if isinstance(pattern, URLPattern):
+            patterns.append(pattern)
+        elif isinstance(pattern, URLResolver) and pattern.namespace is None:
+            patterns += _patterns(pattern.urlconf_module)
+    return patterns
 
 
 def _urls(module: Any, namespace: str, objects: dict[str, Provider], demo: Demo) -> list[tuple[str, str, bool]]:
