@@ -420,12 +420,31 @@ def _pdf_table(block: _Block) -> Table:
     return table
 
 
+# ReportLab measures the rows left at every page break of a table: one table of 15,000 co-owners
+# costs O(n²) (18 s, bench/README.md). Long blocks are drawn as tables of this many rows, the
+# heading row repeated at the top of each.
+_PDF_ROWS_PER_TABLE = 200
+
+
+def _pdf_tables(block: _Block) -> list[Table]:
+    heads = [row for row in block.rows[:1] if row[0] == "head"]
+    body = block.rows[len(heads) :]
+    if len(body) <= _PDF_ROWS_PER_TABLE:
+        return [_pdf_table(block)]
+    return [
+        _pdf_table(
+            _Block(widths=block.widths, numbers=block.numbers, rows=heads + body[start : start + _PDF_ROWS_PER_TABLE])
+        )
+        for start in range(0, len(body), _PDF_ROWS_PER_TABLE)
+    ]
+
+
 def _story(sheet: _Sheet) -> list[Any]:
     story: list[Any] = [Paragraph(escape(sheet.title), _TITLE), Paragraph(escape(sheet.subtitle), _SUBTITLE)]
     for block in sheet.blocks:
         if block.subtitle:
             story += [Spacer(1, 4 * mm), Paragraph(f"<b>{escape(block.subtitle)}</b>", _SUBTITLE)]
-        story.append(_pdf_table(block))
+        story += _pdf_tables(block)
     for note in sheet.notes:
         story += [Spacer(1, 2 * mm), Paragraph(escape(note), _SMALL)]
     return story
@@ -473,7 +492,9 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _xlsx_row(worksheet: Any, kind: Kind, cells: tuple[Cell, ...]) -> None:
     worksheet.append(list(cells))
-    row = worksheet.max_row
+    # The row just appended: `worksheet.max_row` would scan every cell written so far (quadratic
+    # with annex 1's list of 15,000 co-owners: 26 s of a 30 s render, bench/README.md).
+    row = worksheet._current_row
     for column, cell in enumerate(cells, start=1):
         target = worksheet.cell(row=row, column=column)
         if isinstance(cell, Decimal):
@@ -510,7 +531,7 @@ def render_annexes_xlsx(annexes: Annexes) -> bytes:
             worksheet.append([])
             if block.subtitle:
                 worksheet.append([block.subtitle])
-                worksheet.cell(row=worksheet.max_row, column=1).font = _BOLD
+                worksheet.cell(row=worksheet._current_row, column=1).font = _BOLD
             for kind, cells in block.rows:
                 _xlsx_row(worksheet, kind, cells)
             for column, width in enumerate(block.widths, start=1):
@@ -557,7 +578,9 @@ class _StatementPage:
         _draw_letterhead(canvas, statement.header, title, 1, reference=statement.reference_display)
 
     def text(self, x: float, value: str, *, font: str = "Helvetica", size: float = 8, right: bool = False) -> None:
-        self.canvas.setFont(font, size)
+        # setFont writes an operator each time: only when it changes (the canvas resets it at each page).
+        if (self.canvas._fontname, self.canvas._fontsize) != (font, size):
+            self.canvas.setFont(font, size)
         if right:
             self.canvas.drawRightString(x, self.y, value)
         else:

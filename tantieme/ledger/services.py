@@ -73,6 +73,7 @@ from tantieme.ledger.models import (
 )
 
 BULK_BATCH_SIZE = 5000
+SEAL_CHUNK = 2000  # entries whose lines are read at once when sealing a year
 
 
 # --- Drafts -------------------------------------------------------------------------------------
@@ -306,26 +307,32 @@ def set_up_books(
 def year_seal(fiscal_year: FiscalYear, previous_seal: str) -> str:
     """sha256 of every line of the year in posting order, chained to the previous closed year's seal."""
     digest = hashlib.sha256(previous_seal.encode())
-    rows = (
-        Line.objects.filter(entry__fiscal_year=fiscal_year)
-        .order_by("entry_id", "position")
-        .values_list(
-            "entry__code",
-            "entry__date",
-            "entry__validation_date",
-            "entry__voucher",
-            "entry__reverses_id",
-            "position",
-            "account__number",
-            "co_owner__reference",
-            "debit",
-            "credit",
-            "nature",
-            "label",
+    # The year's entries first, then their lines by chunks of entry ids: a plan that does not depend
+    # on table statistics. Joining lines to entries on the year let PostgreSQL, without fresh
+    # statistics right after a bulk posting, compare every line with every entry (72 s for an
+    # approval of 15,000 co-owners instead of 1.5 s, bench/README.md « Closing »).
+    entry_ids = list(Entry.objects.filter(fiscal_year=fiscal_year).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(entry_ids), SEAL_CHUNK):
+        rows = (
+            Line.objects.filter(entry_id__in=entry_ids[start : start + SEAL_CHUNK])
+            .order_by("entry_id", "position")
+            .values_list(
+                "entry__code",
+                "entry__date",
+                "entry__validation_date",
+                "entry__voucher",
+                "entry__reverses_id",
+                "position",
+                "account__number",
+                "co_owner__reference",
+                "debit",
+                "credit",
+                "nature",
+                "label",
+            )
         )
-    )
-    for row in rows.iterator(chunk_size=5000):
-        digest.update(("|".join("" if value is None else str(value) for value in row) + "\n").encode())
+        for row in rows:
+            digest.update(("|".join("" if value is None else str(value) for value in row) + "\n").encode())
     return digest.hexdigest()
 
 
