@@ -222,26 +222,7 @@ def journal_lines(
         entries = entries.filter(date__gte=start)
     if end:
         entries = entries.filter(date__lte=end)
-    rows = (
-        Line.objects.filter(entry__in=entries)
-        .order_by("entry__journal__code", "entry__number", "position")
-        .values_list(
-            "entry__journal__code",
-            "entry__code",
-            "entry__date",
-            "entry__validation_date",
-            "entry__voucher",
-            "account__number",
-            "co_owner__reference",
-            "label",
-            "debit",
-            "credit",
-        )
-    )
-    return [
-        JournalLine(code, entry, day, valid, voucher, account, reference or "", label, debit, credit)
-        for code, entry, day, valid, voucher, account, reference, label, debit, credit in rows.iterator(chunk_size=5000)
-    ]
+    return list(iter_journal_lines(entries))
 
 
 def iter_journal_lines(entries: QuerySet[Entry]) -> Iterator[JournalLine]:
