@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_POST
 from tantieme.backoffice.access import condominiums_for_staff
 from tantieme.backoffice.views import has_role, staff_required, staff_user
 from tantieme.closing.annexes import build_annexes, individual_statement
-from tantieme.closing.models import Closing, DistributionLine
+from tantieme.closing.models import Closing, ClosingState, DistributionLine
 from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
-from tantieme.closing.services import approve_closing, draft_closing
+from tantieme.closing.services import draft_closing, request_approval
 from tantieme.condominiums.models import CoOwner
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear, cents
@@ -128,15 +128,21 @@ def closing_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("backoffice:closing_year", pk=year.pk)
     approval_date: datetime.date = form.cleaned_data["approval_date"]
     try:
-        approve_closing(fiscal_year=year, approval_date=approval_date, actor=staff_user(request))
+        request_approval(fiscal_year=year, approval_date=approval_date, actor=staff_user(request))
     except LedgerError as error:
         messages.error(request, str(error))
-    else:
+        return redirect("backoffice:closing_year", pk=year.pk)
+    closing = Closing.objects.get(fiscal_year=year)
+    if closing.state == ClosingState.APPROVED:  # the task ran already (in-process task backend)
         messages.success(
             request,
             _("Comptes %(year)s approuvés le %(date)s : régularisations comptabilisées, exercice verrouillé.")
             % {"year": year.label, "date": f"{approval_date:%d/%m/%Y}"},
         )
+    elif closing.approval_error:
+        messages.error(request, closing.approval_error)
+    else:
+        messages.info(request, _("Approbation lancée : la page se met à jour quand elle est terminée."))
     return redirect("backoffice:closing_year", pk=year.pk)
 
 

@@ -55,6 +55,14 @@ class Closing(models.Model):
     documents_total = models.PositiveIntegerField(_("documents à publier"), default=0)
     documents_done = models.PositiveIntegerField(_("documents publiés"), default=0)
     documents_finished_at = models.DateTimeField(_("publication terminée le"), null=True, blank=True)
+    # An approval asked for in the back office runs as a task (`tasks.approve_requested`): the date
+    # asked for until it is done, or the reason it was refused.
+    approval_requested_for = models.DateField(_("approbation demandée pour l'AG du"), null=True, blank=True)
+    approval_requested_at = models.DateTimeField(_("approbation demandée le"), null=True, blank=True)
+    approval_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approval_error = models.TextField(_("motif du refus de l'approbation"), blank=True, default="")
 
     firm_lookup: ClassVar[str] = "condominium__firm"
     objects = FirmScopedManager["Closing"]()

@@ -95,3 +95,32 @@ def publish_closing_documents(*, closing_id: int, progress: Progress | None = No
             progress(done + 1, len(statements) + 1)
     closing.refresh_from_db()
     return closing
+
+
+def approve_requested_closing(*, closing_id: int) -> Closing:
+    """Run the approval asked for in the back office, then publish; a refusal is kept on the closing.
+
+    Resumable: an approval that died rolled back and is still requested; a publication that died
+    resumes where it stopped."""
+    from tantieme.closing.services import approve_closing
+    from tantieme.ledger.exceptions import LedgerError
+
+    closing = Closing.all_firms.select_related("fiscal_year", "condominium__firm", "approval_requested_by").get(
+        pk=closing_id
+    )
+    if closing.state == ClosingState.DRAFT:
+        if closing.approval_requested_for is None:
+            return closing
+        with firm_scope(closing.condominium.firm):
+            try:
+                approve_closing(
+                    fiscal_year=closing.fiscal_year,
+                    approval_date=closing.approval_requested_for,
+                    actor=closing.approval_requested_by,
+                    publish=False,
+                )
+            except LedgerError as error:
+                Closing.all_firms.filter(pk=closing.pk).update(approval_requested_for=None, approval_error=str(error))
+                closing.refresh_from_db()
+                return closing
+    return publish_closing_documents(closing_id=closing.pk)

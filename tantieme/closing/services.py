@@ -247,13 +247,8 @@ def regularisation_drafts(
     return drafts
 
 
-@transaction.atomic
-def approve_closing(
-    *, fiscal_year: FiscalYear, approval_date: datetime.date, actor: Any = None, publish: bool = True
-) -> Closing:
-    """The general meeting approved the accounts on `approval_date`: post, lock, then (a task after
-    the commit) publish the individual statements and the annexes (`publishing`)."""
-    year = _locked_year(fiscal_year)
+def _closing_to_approve(year: FiscalYear, approval_date: datetime.date) -> Closing:
+    """The year's draft, locked, if `approval_date` can approve it; else a ClosingError."""
     closing = Closing.objects.select_for_update().filter(fiscal_year=year).first()
     if closing is None:
         raise ClosingError(f"Calculez d'abord le projet de clôture de l'exercice {year.label}.")
@@ -261,6 +256,40 @@ def approve_closing(
         raise ClosingError(f"L'assemblée générale approuve les comptes après la clôture ({year.end_date:%d/%m/%Y}).")
     if approval_date > timezone.localdate():
         raise ClosingError("La date de l'assemblée générale ne peut pas être dans le futur.")
+    return closing
+
+
+@transaction.atomic
+def request_approval(*, fiscal_year: FiscalYear, approval_date: datetime.date, actor: Any = None) -> Closing:
+    """Ask for the approval to run as a task (the back office): checked now as far as the stored
+    draft allows, done by `tasks.approve_requested`, whose refusal is kept on the closing. Asking
+    again while a request is pending runs it again (a worker that died leaves it pending)."""
+    year = _locked_year(fiscal_year)
+    closing = _closing_to_approve(year, approval_date)
+    blockers = [str(item["detail"]) for item in closing.blockers]
+    if blockers:
+        raise ClosingError("La clôture ne peut être approuvée : " + " ".join(blockers))
+    closing.approval_requested_for = approval_date
+    closing.approval_requested_at = timezone.now()
+    closing.approval_requested_by = actor if getattr(actor, "pk", None) else None
+    closing.approval_error = ""
+    closing.save(
+        update_fields=["approval_requested_for", "approval_requested_at", "approval_requested_by", "approval_error"]
+    )
+    from tantieme.closing.tasks import approve_requested
+
+    transaction.on_commit(lambda: approve_requested.enqueue(closing.pk))
+    return closing
+
+
+@transaction.atomic
+def approve_closing(
+    *, fiscal_year: FiscalYear, approval_date: datetime.date, actor: Any = None, publish: bool = True
+) -> Closing:
+    """The general meeting approved the accounts on `approval_date`: post, lock, then (a task after
+    the commit) publish the individual statements and the annexes (`publishing`)."""
+    year = _locked_year(fiscal_year)
+    closing = _closing_to_approve(year, approval_date)
     distribution = compute_distribution(year, owners_date=approval_date)
     items = checklist(year, distribution)
     blockers = [str(item["detail"]) for item in items if not item["ok"] and item["blocking"]]
@@ -294,7 +323,8 @@ def approve_closing(
     closing.approval_date = approval_date
     closing.approved_at = timezone.now()
     closing.approved_by = actor if getattr(actor, "pk", None) else None
-    closing.save(update_fields=["state", "approval_date", "approved_at", "approved_by"])
+    closing.approval_requested_for = None
+    closing.save(update_fields=["state", "approval_date", "approved_at", "approved_by", "approval_requested_for"])
     ledger.close_fiscal_year(fiscal_year=year, actor=actor)
     FiscalYear.objects.filter(pk=year.pk).update(approved_on=approval_date)
     if publish:

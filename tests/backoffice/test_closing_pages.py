@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -32,7 +33,9 @@ def _year(example: Example) -> FiscalYear:
     return FiscalYear.objects.get(condominium=example.condominium, start_date=datetime.date(2025, 1, 1))
 
 
-def test_an_accountant_drafts_downloads_and_approves(example: Example, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_an_accountant_drafts_downloads_and_approves(  # type: ignore[no-untyped-def]
+    example: Example, django_assert_max_num_queries, django_capture_on_commit_callbacks
+) -> None:
     accountant = StaffUserFactory(firm=example.firm, membership=StaffRole.ACCOUNTANT)
     client = client_for(example.firm, accountant)
     year = _year(example)
@@ -59,8 +62,12 @@ def test_an_accountant_drafts_downloads_and_approves(example: Example, django_as
     with time_machine.travel(datetime.datetime(2026, 4, 20, 12, 0), tick=False):
         client.post(f"{url}approuver/", {"approval_date": "2026-04-15"})
         assert not Entry.objects.filter(journal__code="RE").exists()
-        client.post(f"{url}approuver/", {"approval_date": "2026-04-15", "confirm": "on"})
-    assert Closing.objects.get(fiscal_year=year).state == ClosingState.APPROVED
+        with django_capture_on_commit_callbacks(execute=True):  # the approval task, after the commit
+            client.post(f"{url}approuver/", {"approval_date": "2026-04-15", "confirm": "on"})
+    closing = Closing.objects.get(fiscal_year=year)
+    assert closing.state == ClosingState.APPROVED
+    assert closing.approval_requested_for is None
+    assert closing.documents_finished_at is not None
     assert Entry.objects.filter(journal__code="RE").count() == 5
     assert "assemblée générale du 15/04/2026" in client.get(url).content.decode()
 
@@ -81,3 +88,31 @@ def test_roles_and_walls(example: Example) -> None:
         for path in ("", "projet/", "annexes.pdf", f"repartition/{example.owners['A'].pk}.pdf"):
             response = foreign.post(url + path) if path == "projet/" else foreign.get(url + path)
             assert response.status_code == 404, path
+
+
+def test_an_approval_refused_by_its_task_says_why(example: Example) -> None:
+    """The page's checks pass, but a charge without key posted since the draft stops the task."""
+    from tantieme.closing.publishing import approve_requested_closing
+    from tantieme.closing.services import draft_closing, request_approval
+    from tantieme.ledger import services as ledger
+    from tantieme.ledger.services import LineDraft
+
+    accountant = StaffUserFactory(firm=example.firm, membership=StaffRole.ACCOUNTANT)
+    year = _year(example)
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 12, 0), tick=False):
+        draft_closing(fiscal_year=year)
+        closing = request_approval(fiscal_year=year, approval_date=datetime.date(2026, 4, 15), actor=accountant)
+        ledger.post_entry(
+            condominium=example.condominium,
+            journal="AC",
+            date=datetime.date(2025, 12, 30),
+            label="Sans clé",
+            lines=[LineDraft(account="615", debit=Decimal("10.00")), LineDraft(account="401", credit=Decimal("10.00"))],
+        )
+        closing = approve_requested_closing(closing_id=closing.pk)
+        page = client_for(example.firm, accountant).get(f"/gestion/cloture/exercice/{year.pk}/").content.decode()
+    assert closing.state == ClosingState.DRAFT
+    assert closing.approval_requested_for is None
+    assert "sans clé" in closing.approval_error
+    assert "approbation a été refusée" in page
+    assert not Entry.objects.filter(journal__code="RE").exists()
