@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tantieme.audit.services import record
 from tantieme.condominiums.models import Condominium, CoOwner
-from tantieme.core.files import UnreadableImage, without_metadata
+from tantieme.core.files import ImageTooLarge, UnreadableImage, without_metadata
 from tantieme.documents.enums import Audience, DocumentCategory, allowed_audiences
 from tantieme.documents.exceptions import DocumentError, UploadRefused
 from tantieme.documents.models import CouncilMembership, Document, DocumentVisit
@@ -86,6 +86,8 @@ def publish_document(
     safe_name = filename_for(safe_name, file_type)
     try:
         content = without_metadata(content, file_type)  # photos: no EXIF, GPS or author kept
+    except ImageTooLarge as error:
+        raise UploadRefused(error.describe(safe_name)) from None
     except UnreadableImage:
         raise UploadRefused(_("L'image « %(name)s » est illisible ou endommagée.") % {"name": safe_name}) from None
     sha256 = hashlib.sha256(content).hexdigest()

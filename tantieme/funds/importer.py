@@ -17,6 +17,7 @@ from typing import Any
 
 from tantieme.condominiums.importing import fold
 from tantieme.condominiums.models import AllocationKey, Condominium
+from tantieme.core.files import SpreadsheetTooLarge, check_spreadsheet_size, spreadsheet_rows_exceeded
 from tantieme.core.money import AmountError, parse_amount
 from tantieme.funds.exceptions import BudgetError
 from tantieme.funds.services import LineData
@@ -43,11 +44,20 @@ def _rows(filename: str, content: bytes) -> list[list[Any]]:
         from openpyxl import load_workbook
 
         try:
+            check_spreadsheet_size(content)
+        except SpreadsheetTooLarge as error:
+            raise BudgetImportError([str(error)]) from None
+        try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # noqa: BLE001  (openpyxl raises many kinds on a broken file)
             raise BudgetImportError([f"Classeur XLSX illisible : {error}"]) from None
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows: list[list[Any]] = []
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            too_many = spreadsheet_rows_exceeded(len(rows) + 1)
+            if too_many:
+                raise BudgetImportError([too_many])
+            rows.append(list(row))
+        return rows
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

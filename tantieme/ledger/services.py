@@ -41,7 +41,7 @@ from django.utils import timezone
 from tantieme.audit.services import record
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.bulk import COPY_THRESHOLD, can_reserve_ids, insert_rows, reserve_ids
-from tantieme.core.files import UnreadableImage, without_metadata
+from tantieme.core.files import ImageTooLarge, UnreadableImage, without_metadata
 from tantieme.core.money import CENT, allocate
 from tantieme.documents.exceptions import UploadRefused
 from tantieme.documents.validators import check_upload, filename_for, sanitize_filename
@@ -778,6 +778,8 @@ def attach_to_entry(*, entry: Entry, content: bytes, filename: str, actor: Any =
         content = without_metadata(content, file_type)
     except UploadRefused as error:
         raise AttachmentRefusedError(str(error)) from None
+    except ImageTooLarge as error:
+        raise AttachmentRefusedError(error.describe(name)) from None
     except UnreadableImage:
         raise AttachmentRefusedError(f"L'image « {name} » est illisible ou endommagée.") from None
     attachment = EntryAttachment(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tantieme.core.files import (
     EXTENSION_TYPES,
     PDF,
+    ImageTooLarge,
     UnreadableImage,
     detect_file_type,
     extension_of,
@@ -58,6 +59,8 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
         upload.seek(0)
         try:
             cleaned = without_metadata(upload.read(), file_type)
+        except ImageTooLarge as error:
+            raise ValidationError(error.describe(name), code="too_large") from None
         except UnreadableImage:
             raise ValidationError(
                 _("L'image « %(name)s » est illisible ou endommagée.") % {"name": name}, code="unreadable"

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tantieme.condominiums.importing.issues import ImportIssue, Location
+from tantieme.core.files import SpreadsheetTooLarge, check_spreadsheet_size, spreadsheet_rows_exceeded
 
 # A cell as read from the file: text (stripped), a whole number or a date (XLSX cells only).
 Cell = str | int | datetime.date
@@ -220,6 +221,10 @@ def _read_xlsx(content: bytes) -> tuple[SourceFile | None, list[ImportIssue]]:
     import openpyxl
 
     try:
+        check_spreadsheet_size(content)
+    except SpreadsheetTooLarge as error:
+        return None, [ImportIssue(None, None, str(error))]
+    try:
         with warnings.catch_warnings():
             # Workbooks written by other software often lack styles openpyxl warns about.
             warnings.simplefilter("ignore")
@@ -235,6 +240,9 @@ def _read_xlsx(content: bytes) -> tuple[SourceFile | None, list[ImportIssue]]:
             section = section_of(title)
             table: SourceTable | None = None
             for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+                too_many = spreadsheet_rows_exceeded(number)
+                if too_many:
+                    return None, [ImportIssue(None, None, too_many, title)]
                 cells = _trim([_xlsx_cell(value) for value in values])
                 if _is_blank(cells):
                     continue
