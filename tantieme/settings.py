@@ -6,6 +6,7 @@ Embedded defaults work on a fresh machine (SQLite under `var/`, console e-mail, 
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -203,9 +204,19 @@ if SECURE_SSL:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
+# Reverse proxies (IPs or CIDR networks) whose X-Forwarded-For is believed: the client's address is
+# the first one from the right of that header that is not among them (audit.services.client_ip).
+# Unset or empty: nginx on the same machine when BEHIND_PROXY, none otherwise (header ignored).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", []) or (["127.0.0.1/32", "::1"] if BEHIND_PROXY else [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}.") from None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
