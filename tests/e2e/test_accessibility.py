@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import accessibility_violations, firm_url
 
@@ -34,7 +35,9 @@ def test_login_and_portal_pages_have_no_serious_violation(transactional_db: None
 def test_keyboard_alone_reaches_the_menu_and_signs_in(transactional_db: None, live_server, page) -> None:
     call_command("seed_demo", verbosity=0)
     page.goto(firm_url(live_server, "horizon", "/compte/connexion/"))
-    # The identifier field has the focus on arrival (autofocus).
+    # The identifier field has the focus on arrival (autofocus). Wait for it: typing before the
+    # browser applied autofocus (a loaded machine) sent the keys nowhere.
+    expect(page.get_by_label("Identifiant ou adresse e-mail")).to_be_focused(timeout=30_000)
     page.keyboard.type("A6060001")
     page.keyboard.press("Tab")
     page.keyboard.type("Demo-Copro-2026!")

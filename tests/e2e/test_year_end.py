@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tantieme.closing.models import Closing, ClosingState
 from tantieme.funds.models import Call
@@ -58,10 +59,10 @@ def test_accountant_closes_the_year_and_the_co_owner_sees_it(live_server, page) 
         page.get_by_role("link", name="606").first.click()
         page.get_by_label("Période").fill("2026-Q1")
         page.get_by_role("button", name="Voir l'aperçu").click()
-        assert page.get_by_text("Exercice non ouvert").is_visible()
+        expect(page.get_by_text("Exercice non ouvert")).to_be_visible(timeout=30_000)
         page.get_by_role("link", name="Ouvrir l'exercice").click()
         page.get_by_role("button", name="Ouvrir l'exercice suivant").click()
-        assert page.get_by_text("31/12/2026").first.is_visible()
+        expect(page.get_by_text("31/12/2026").first).to_be_visible(timeout=30_000)
 
         # 2. Issue 2026-Q1 (the first call of the new year).
         page.goto(url(f"/gestion/appels/copropriete/{example.condominium.pk}/apercu/?period=2026-Q1"))
@@ -77,9 +78,9 @@ def test_accountant_closes_the_year_and_the_co_owner_sees_it(live_server, page) 
         page.goto(url(f"/gestion/exercices/copropriete/{example.condominium.pk}/"))
         page.get_by_role("link", name="Projet de clôture 2025").click()
         page.get_by_role("button", name="Calculer le projet de clôture").click()
-        assert page.get_by_text("Projet de clôture calculé.").is_visible()
-        assert page.get_by_role("cell", name="230,40 €").is_visible()
-        assert page.get_by_role("cell", name="-8,25 €").is_visible()
+        expect(page.get_by_text("Projet de clôture calculé.")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("cell", name="230,40 €")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("cell", name="-8,25 €")).to_be_visible(timeout=30_000)
         assert accessibility_violations(page) == []
         screenshot(page, "year-end-draft")
         with page.expect_download() as pdf:
@@ -93,7 +94,7 @@ def test_accountant_closes_the_year_and_the_co_owner_sees_it(live_server, page) 
         page.get_by_label("Date de l'assemblée générale qui approuve les comptes").fill("2026-04-15")
         page.get_by_label("Je confirme").check()
         page.get_by_role("button", name="Approuver les comptes").click()
-        assert page.get_by_text("Comptes 2025 approuvés le 15/04/2026").is_visible()
+        expect(page.get_by_text("Comptes 2025 approuvés le 15/04/2026")).to_be_visible(timeout=30_000)
         page.get_by_text("Répartitions individuelles et annexes publiées").wait_for()
         screenshot(page, "year-end-approved")
         with firm_scope(firm):
@@ -105,14 +106,16 @@ def test_accountant_closes_the_year_and_the_co_owner_sees_it(live_server, page) 
         # 5. The co-owner sees the régularisation in « Mon compte » and the statement in « Mes documents ».
         sign_in(page, url("/compte/connexion/"), example.owners["A"].reference)
         page.wait_for_url(url("/"))
-        page.goto(url("/mon-compte/?du=01/01/2025&au=30/04/2026"))
+        page.goto(url("/mon-compte/"))
         page.get_by_label("du", exact=True).fill("01/01/2025")
         page.get_by_label("au", exact=True).fill("30/04/2026")
         page.get_by_role("button", name="Rechercher").click()
-        assert page.get_by_text("Régularisation charges 2025 – CG (approuvée AG 15/04/2026)").is_visible()
-        assert page.get_by_role("cell", name="53,65 €").first.is_visible()
+        expect(page.get_by_text("Régularisation charges 2025 – CG (approuvée AG 15/04/2026)")).to_be_visible(
+            timeout=30_000
+        )
+        expect(page.get_by_role("cell", name="53,65 €").first).to_be_visible(timeout=30_000)
         page.goto(url("/mes-documents/"))
         link = page.get_by_role("link", name="Répartition des charges 2025 (compte individuel)")
-        assert link.is_visible()
+        expect(link).to_be_visible(timeout=30_000)
         screenshot(page, "year-end-co-owner-documents")
     assert Decimal("53.65") > 0
