@@ -98,6 +98,9 @@ class StatementLine(models.Model):
     )
     account_iban = models.CharField(_("IBAN du compte"), max_length=34)
     entry_key = models.CharField(_("clé bancaire"), max_length=120)
+    # The same movement read from any format (CAMT, CFONB, OFX) gives the same fingerprint, where the
+    # entry key (the bank's reference) differs; NULL for lines imported before it existed.
+    fingerprint = models.CharField(_("empreinte du mouvement"), max_length=32, null=True, blank=True)
     position = models.PositiveIntegerField(_("rang dans le fichier"))
     booking_date = models.DateField(_("date d'opération"))
     value_date = models.DateField(_("date de valeur"), null=True, blank=True)
@@ -147,6 +150,10 @@ class StatementLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["condominium", "status", "booking_date"], name="banking_line_status"),
+            # The movements of an account's days, across formats (`services._refuse_other_format_overlap`).
+            models.Index(
+                fields=["condominium", "account_iban", "booking_date", "fingerprint"], name="banking_line_fingerprint"
+            ),
             models.Index(
                 fields=["condominium", "counterparty_iban"],
                 name="banking_line_payer_iban",

@@ -12,6 +12,10 @@ Call them inside `firm_scope(firm)`. Crash safety (REL-04): the file is checked 
 (nothing written if it is refused), then its movements are written in chunks, each in one
 transaction with its postings; a run killed in the middle leaves whole chunks only, and the next
 run of the same file resumes the same import, skipping the keys already there.
+
+The same bank day in two formats (issue 15, item 2): each line also carries a format-independent
+fingerprint of its movement (`MovementFingerprints`); a file that repeats movements of a day
+already imported from another format is refused whole (`_refuse_other_format_overlap`).
 """
 
 from __future__ import annotations
@@ -21,23 +25,24 @@ import hashlib
 import pickle
 import secrets
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from tantieme.audit.services import record
 from tantieme.banking import matching
-from tantieme.banking.enums import ImportState, LineKind, LineStatus, MatchRule, ReturnState
+from tantieme.banking.enums import ImportState, LineKind, LineStatus, MatchRule, ReturnState, StatementFormat
 from tantieme.banking.exceptions import BankingError, ImportRefusedError
 from tantieme.banking.matching import CoOwnerCard, Decision, Directory
 from tantieme.banking.models import MatchSuggestion, ReturnTransfer, StatementImport, StatementLine
 from tantieme.banking.parsers import ParsedEntry, StatementParseError, StatementReader, open_statement
-from tantieme.banking.parsers.base import KeyAssigner
+from tantieme.banking.parsers.base import CENT, KeyAssigner, normalise
 from tantieme.banking.posting import Receipt, post_receipts_bulk
 from tantieme.banking.sepa import CreditTransfer, credit_transfer_document, sepa_text
 from tantieme.condominiums.models import Condominium, CoOwner
@@ -51,6 +56,9 @@ from tantieme.ledger.services import EntryDraft, LineDraft, post_co_owner_paymen
 
 CHUNK_SIZE = 1000
 MISC_JOURNAL = "OD"
+FINGERPRINT_PARTY_LENGTH = 24  # letters and digits of the counterparty's name kept in the fingerprint
+OVERLAP_DAYS_SHOWN = 5
+OVERLAP_MOVEMENTS_SHOWN = 8
 
 
 @dataclass
@@ -85,6 +93,32 @@ class _Survey:
     opening_date: datetime.date | None
     closing_balance: Decimal | None
     closing_date: datetime.date | None
+    days: frozenset[datetime.date] = frozenset()  # the booking days of the file's movements
+
+
+class MovementFingerprints:
+    """The fingerprint of each movement of a file, the same whatever its format (CAMT, CFONB, OFX).
+
+    The bank's references differ between its formats (AcctSvcrRef, numéro d'écriture, FITID), and
+    so do the texts (CFONB cuts at 70 characters, upper-case ASCII, its 04 label is not CAMT's
+    AddtlNtryInf, an end-to-end id may be missing). What every format carries alike: the account,
+    the booking date, the signed amount and the counterparty's name (CAMT Dbtr/Cdtr Nm, CFONB 05
+    NPY/NBE, OFX NAME), normalised (accents, case, punctuation dropped) and cut to its first
+    letters and digits. The rank among identical tuples of the file (occurrence, in file order)
+    keeps two genuine identical movements of a day apart, and gives the same ranks when the day
+    is read again from another file.
+    """
+
+    def __init__(self, iban: str) -> None:
+        self.iban = iban
+        self._seen: dict[str, int] = {}
+
+    def of(self, entry: ParsedEntry) -> str:
+        party = normalise(entry.counterparty_name).replace(" ", "")[:FINGERPRINT_PARTY_LENGTH]
+        base = f"{self.iban}|{entry.booking_date.isoformat()}|{entry.amount.quantize(CENT)}|{party}"
+        occurrence = self._seen.get(base, 0)
+        self._seen[base] = occurrence + 1
+        return hashlib.sha256(f"{base}|{occurrence}".encode()).hexdigest()[:32]
 
 
 def _bank_journal(condominium: Condominium) -> Journal:
@@ -160,6 +194,7 @@ def _survey(condominium: Condominium, content: bytes, spool: IO[bytes]) -> _Surv
         opening_date=first.opening_date,
         closing_balance=last.closing_balance,
         closing_date=last.closing_date,
+        days=frozenset(checked_days),
     )
 
 
@@ -197,27 +232,106 @@ def _continuity_warnings(condominium: Condominium, survey: _Survey, iban: str, c
     return warnings
 
 
-def _refuse_other_format_overlap(condominium: Condominium, survey: _Survey, iban: str) -> None:
-    """The bank's references differ between its CAMT and CFONB files of the same days: mixing them
-    for overlapping days would count movements twice, so it is refused."""
-    if survey.opening_date is None or survey.closing_date is None:
+def _format_label(value: str) -> str:
+    try:
+        return str(StatementFormat(value).label)
+    except ValueError:
+        return value
+
+
+def _movement_text(entry: ParsedEntry) -> str:
+    who = entry.counterparty_name or entry.label or entry.remittance
+    return f"{entry.booking_date:%d/%m/%Y} {format_amount(entry.amount)} {who}".strip()
+
+
+def _listed(items: list[str]) -> str:
+    shown = " ; ".join(items[:OVERLAP_MOVEMENTS_SHOWN])
+    more = len(items) - OVERLAP_MOVEMENTS_SHOWN
+    return f"{shown} ; et {more} autre(s)" if more > 0 else shown
+
+
+def _refuse_other_format_overlap(condominium: Condominium, survey: _Survey, iban: str, spool: IO[bytes]) -> None:
+    """Refuse the file whole if it repeats a bank day already imported from another format.
+
+    The entry keys cannot see it (each format has its own bank references). The unit is the booking
+    day of the movements, boundary days included: an end-of-day statement carries the whole bank
+    day whatever its format, so a day with movements from another format is a day already there.
+    Balance dates alone do not count (a statement opening on the day the previous one closes
+    repeats no movement). The message names the days, the files, and the file's movements that
+    their fingerprints recognise among those already imported (and those they do not).
+
+    Cost: nothing when the account has no import in another format; else one grouped query on the
+    (condominium, account_iban, booking_date, fingerprint) index, and the detail only on refusal.
+    """
+    if not survey.days:
         return
-    clash = (
-        StatementImport.objects.filter(
-            condominium=condominium,
-            account_iban=iban,
-            state=ImportState.DONE,
-            opening_date__lt=survey.closing_date,
-            closing_date__gt=survey.opening_date,
-        )
-        .exclude(format=survey.format)
-        .first()
+    other_imports = StatementImport.objects.filter(condominium=condominium, account_iban=iban).exclude(
+        format=survey.format
     )
-    if clash is not None:
-        raise ImportRefusedError(
-            f"les jours de ce relevé ({survey.format}) ont déjà été importés au format {clash.format} "
-            f"({clash.filename or clash.file_sha256[:12]}) : importez un seul format par compte."
+    if not other_imports.exists():
+        return
+    lines = StatementLine.objects.filter(
+        condominium=condominium,
+        account_iban=iban,
+        booking_date__range=(min(survey.days), max(survey.days)),
+        statement_import__in=other_imports,
+    )
+    per_day: dict[datetime.date, int] = {}
+    files: dict[int, None] = {}
+    for day, import_id, count in (
+        lines.order_by().values_list("booking_date", "statement_import_id").annotate(count=Count("id"))
+    ):
+        if day in survey.days:
+            per_day[day] = per_day.get(day, 0) + count
+            files[import_id] = None
+    if not per_day:
+        return
+    days = sorted(per_day)
+    shown = set(days[:OVERLAP_DAYS_SHOWN])
+    already = Counter(lines.filter(booking_date__in=shown).values_list("fingerprint", flat=True))
+    fingerprints = MovementFingerprints(iban)
+    recognised: list[str] = []
+    unknown: list[str] = []
+    spool.seek(0)
+    for entry in _spooled(spool, survey.total):
+        if entry.booking_date not in shown:
+            continue
+        fingerprint = fingerprints.of(entry)
+        if already[fingerprint] > 0:
+            already[fingerprint] -= 1
+            recognised.append(_movement_text(entry))
+        else:
+            unknown.append(_movement_text(entry))
+    spool.seek(0)
+    day_texts = [
+        f"le {day:%d/%m/%Y} ({per_day[day]} mouvement(s) déjà importé(s))" for day in days[:OVERLAP_DAYS_SHOWN]
+    ]
+    if len(days) > OVERLAP_DAYS_SHOWN:
+        day_texts.append(f"et {len(days) - OVERLAP_DAYS_SHOWN} autre(s) jour(s) jusqu'au {days[-1]:%d/%m/%Y}")
+    origin = ", ".join(
+        f"{_format_label(fmt)} : {filename or sha[:12]}"
+        for fmt, filename, sha in StatementImport.objects.filter(pk__in=list(files))
+        .order_by("pk")
+        .values_list("format", "filename", "file_sha256")
+    )
+    parts = [
+        (
+            f"ce relevé ({_format_label(survey.format)}) reprend des jours déjà importés dans un autre format "
+            f"({origin}) : {', '.join(day_texts)}."
         )
+    ]
+    if recognised:
+        parts.append(f"Mouvements de ce fichier déjà importés ({len(recognised)} reconnus) : {_listed(recognised)}.")
+    if unknown:
+        parts.append(
+            f"Mouvements de ce fichier ces jours-là sans équivalent reconnu ({len(unknown)}, à vérifier) : "
+            f"{_listed(unknown)}."
+        )
+    parts.append(
+        "Rien n'a été importé : importez un seul format par compte, ou un relevé dont les mouvements "
+        f"commencent après le {days[-1]:%d/%m/%Y}."
+    )
+    raise ImportRefusedError(" ".join(parts))
 
 
 def load_directory(condominium: Condominium) -> Directory:
@@ -245,16 +359,21 @@ def load_directory(condominium: Condominium) -> Directory:
     return directory
 
 
-def _chunks(entries: Iterator[ParsedEntry], keys: KeyAssigner, size: int) -> Iterator[list[ParsedEntry]]:
+def _chunks(
+    entries: Iterator[ParsedEntry], keys: KeyAssigner, fingerprints: MovementFingerprints, size: int
+) -> Iterator[tuple[list[ParsedEntry], list[str]]]:
+    """The movements by chunks, their keys assigned, with their fingerprints (in the same order)."""
     chunk: list[ParsedEntry] = []
+    prints: list[str] = []
     for entry in entries:
         keys.key_of(entry)
         chunk.append(entry)
+        prints.append(fingerprints.of(entry))
         if len(chunk) >= size:
-            yield chunk
-            chunk = []
+            yield chunk, prints
+            chunk, prints = [], []
     if chunk:
-        yield chunk
+        yield chunk, prints
 
 
 def import_statement(
@@ -283,6 +402,7 @@ def import_statement(
         raise ImportRefusedError(f"comptes {', '.join(sorted(missing))} absents du plan comptable.")
     with tempfile.TemporaryFile(prefix="tantieme-statement-") as spool:
         survey = _survey(condominium, content, spool)
+        _refuse_other_format_overlap(condominium, survey, iban, spool)
         spool.seek(0)
         return _write(
             condominium=condominium,
@@ -319,7 +439,6 @@ def _write(
     chunk_size: int,
     on_chunk: Callable[[StatementImport], None] | None,
 ) -> ImportResult:
-    _refuse_other_format_overlap(condominium, survey, iban)
     warnings = _continuity_warnings(condominium, survey, iban, existing.pk if existing else None)
     with transaction.atomic():
         statement_import, created = StatementImport.objects.get_or_create(
@@ -365,13 +484,15 @@ def _write(
     result = ImportResult(statement_import=statement_import, pending=survey.pending, warnings=warnings)
     directory = load_directory(condominium)
     keys = KeyAssigner(iban)
+    fingerprints = MovementFingerprints(iban)
     co_owners: dict[int, CoOwner] = {}  # read once for the whole import, only pk and names are used
-    for chunk in _chunks(_spooled(spool, survey.total), keys, chunk_size):
+    for chunk, prints in _chunks(_spooled(spool, survey.total), keys, fingerprints, chunk_size):
         _import_chunk(
             statement_import=statement_import,
             condominium=condominium,
             journal=journal,
             entries=chunk,
+            fingerprints=prints,
             directory=directory,
             result=result,
             actor=actor,
@@ -411,6 +532,7 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
     condominium: Condominium,
     journal: str,
     entries: list[ParsedEntry],
+    fingerprints: list[str],
     directory: Directory,
     result: ImportResult,
     actor: Any,
@@ -423,6 +545,7 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
         Condominium.objects.select_for_update().filter(pk=condominium.pk).first()
         iban = statement_import.account_iban
         known = _known_keys(condominium, iban, [entry.key for entry in entries])
+        fingerprint_of = {id(entry): fingerprint for entry, fingerprint in zip(entries, fingerprints, strict=True)}
         fresh = [entry for entry in entries if entry.key not in known]
         # Lines this very import wrote before a crash are its own, not "already known".
         skipped = sum(1 for owner in known.values() if owner != statement_import.pk)
@@ -490,7 +613,7 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
         lines: list[dict[str, Any]] = []
         counts = {"matched": 0, "to_review": 0, "suspense": 0, "ignored": 0}
         for index, (entry, decision) in enumerate(zip(fresh, decisions, strict=True)):
-            line = _line(statement_import, condominium, entry, decision)
+            line = _line(statement_import, condominium, entry, decision, fingerprint_of[id(entry)])
             if index in receipt_of:
                 line["entry_id"] = receipt_entries[receipt_of[index]].pk
                 line["status"] = LineStatus.MATCHED
@@ -603,7 +726,11 @@ def _two_lines(journal: str, entry: ParsedEntry, debit: str, credit: str, label:
 
 
 def _line(
-    statement_import: StatementImport, condominium: Condominium, entry: ParsedEntry, decision: Decision
+    statement_import: StatementImport,
+    condominium: Condominium,
+    entry: ParsedEntry,
+    decision: Decision,
+    fingerprint: str,
 ) -> dict[str, Any]:
     """A statement line as the values of its columns (attnames): no model instance, ~30 µs saved a line."""
     raw = dict(entry.raw)
@@ -617,6 +744,7 @@ def _line(
         "statement_import_id": statement_import.pk,
         "account_iban": statement_import.account_iban,
         "entry_key": entry.key,
+        "fingerprint": fingerprint,
         "position": entry.position,
         "booking_date": entry.booking_date,
         "value_date": entry.value_date,
