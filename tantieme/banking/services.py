@@ -261,7 +261,7 @@ def _refuse_other_format_overlap(condominium: Condominium, survey: _Survey, iban
     their fingerprints recognise among those already imported (and those they do not).
 
     Cost: nothing when the account has no import in another format; else one grouped query on the
-    (condominium, account_iban, booking_date, fingerprint) index, and the detail only on refusal.
+    (booking_date, account_iban, condominium, fingerprint) index, and the detail only on refusal.
     """
     if not survey.days:
         return

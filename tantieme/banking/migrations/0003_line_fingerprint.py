@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="statementline",
             index=models.Index(
-                fields=["condominium", "account_iban", "booking_date", "fingerprint"], name="banking_line_fingerprint"
+                fields=["booking_date", "account_iban", "condominium", "fingerprint"], name="banking_line_fingerprint"
             ),
         ),
     ]
