@@ -197,6 +197,7 @@ def _post_charges(condominium: Condominium, year: FiscalYear, budget: Budget | N
                 date=invoiced_on,
                 validation_date=invoiced_on,
                 label=label,
+                voucher=f"FAC-{year.label}-T{quarter + 1}",
                 lines=[
                     *(
                         LineDraft(account=line.account, debit=amount, key_id=line.key_id, label=line.label or label)
@@ -214,6 +215,7 @@ def _post_charges(condominium: Condominium, year: FiscalYear, budget: Budget | N
                     date=paid_on,
                     validation_date=paid_on,
                     label=f"Règlement des fournisseurs T{quarter + 1} {year.label}",
+                    voucher=f"VIR-FRS-{year.label}-T{quarter + 1}",
                     lines=[LineDraft(account="401", debit=total), LineDraft(account="512", credit=total)],
                 )
             )
@@ -234,6 +236,7 @@ def _post_works_invoice(condominium: Condominium, year: FiscalYear, *, today: da
         date=invoiced_on,
         validation_date=invoiced_on,
         label="Ravalement : situation de travaux n° 1",
+        voucher=f"FAC-RAV{year.label}-1",
         lines=[
             LineDraft(account="671", debit=amount, operation_id=operation.pk, label="Ravalement, situation n° 1"),
             LineDraft(account="401", credit=amount, label="Ravalement, situation n° 1"),
@@ -322,6 +325,7 @@ def _settle_late_payer(condominium: Condominium, owner: CoOwner, *, today: datet
         validation_date=transfer_day,
         journal="BQ1",
         label=f"Virement {owner.reference_display} (retard)",
+        voucher=f"VIR-{transfer_day:%Y%m%d}-{owner.reference}",
     )
     posted = 1
     if card:
@@ -333,6 +337,7 @@ def _settle_late_payer(condominium: Condominium, owner: CoOwner, *, today: datet
             journal="CB",
             label=f"Paiement CB {owner.reference}",
             line_label="Paiement CB",
+            voucher=f"CB-{late:%Y%m%d}-{owner.reference}",
         )
         posted += 1
     return posted

@@ -46,6 +46,8 @@ def test_seed_ledger_history(world: World, today: datetime.date) -> None:
         assert open_years.count() == 2
         assert Entry.objects.filter(condominium=world.condo, journal__code="RE").count() >= closed.count()
         assert check_books(world.condo) == []
+        # Every entry names its voucher: the FEC's PieceRef is never empty.
+        assert not Entry.objects.filter(condominium=world.condo, voucher="").exists()
         # A voted budget and a works fund for every year, the calls of every quarter up to today.
         budgets = Budget.objects.filter(condominium=world.condo)
         assert budgets.count() == (5 if meeting_held else 4)
