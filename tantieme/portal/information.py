@@ -34,7 +34,7 @@ from tantieme.tickets.exceptions import TicketError
 from tantieme.tickets.services import request_details_change
 from tantieme.users import services as user_services
 from tantieme.users.models import AccessToken, TokenPurpose, User
-from tantieme.users.throttling import login_wait, register_login_failure, register_login_success
+from tantieme.users.throttling import begin_login_attempt, register_login_success
 from tantieme.users.validators import MAX_LENGTH
 
 RECENT_LOGINS = 10
@@ -218,15 +218,15 @@ def information_email(request: HttpRequest) -> HttpResponse:
         return _render(request, bound={"email": form}, status=400)
     subject, ip = f"user:{user.pk}", client_ip(request)
     firm_id = user.firm_id
-    if login_wait(firm_id=firm_id, identifier=subject, ip=ip):
+    # Checked and counted as a failure at once, before the hash: parallel guesses stop at the limit.
+    if begin_login_attempt(firm_id=firm_id, identifier=subject, ip=ip).wait:
         form.add_error("password", _("Trop d'essais : réessayez plus tard."))
         return _render(request, bound={"email": form}, status=429)
     if not user.check_password(form.cleaned_data["password"]):
-        register_login_failure(firm_id=firm_id, identifier=subject, ip=ip)
         record(action="users.email.change_refused", request=request, target=user, data={"reason": "password"})
         form.add_error("password", _("Mot de passe incorrect."))
         return _render(request, bound={"email": form}, status=400)
-    register_login_success(firm_id=firm_id, identifier=subject)
+    register_login_success(firm_id=firm_id, identifier=subject, ip=ip)
     try:
         user_services.request_email_change(user=user, new_email=form.cleaned_data["email"], request=request)
     except user_services.AccountError as error:

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from tantieme.audit.services import client_ip
 from tantieme.users.backends import find_user_for_login
 from tantieme.users.models import User, normalize_login
-from tantieme.users.throttling import login_wait
+from tantieme.users.throttling import begin_login_attempt
 from tantieme.users.validators import MAX_LENGTH
 
 
@@ -59,6 +59,7 @@ class LoginForm(AuthenticationForm):
     }
 
     throttled_for: int = 0
+    delay_if_failed: int = 0
     throttle_subject: str = ""
 
     def clean(self) -> dict[str, Any]:
@@ -68,10 +69,11 @@ class LoginForm(AuthenticationForm):
             firm = getattr(self.request, "firm", None)
             firm_id = firm.pk if firm is not None else None
             self.throttle_subject = throttle_subject(firm_id, identifier)
-            # Checked before authenticate(): a blocked attempt never reaches the password hash.
-            self.throttled_for = login_wait(
-                firm_id=firm_id, identifier=self.throttle_subject, ip=client_ip(self.request)
-            )
+            # Checked before authenticate(): a blocked attempt never reaches the password hash. An
+            # allowed one is counted as a failure now, in the same step (parallel guesses stop at the
+            # limit); the view's register_login_success gives it back.
+            attempt = begin_login_attempt(firm_id=firm_id, identifier=self.throttle_subject, ip=client_ip(self.request))
+            self.throttled_for, self.delay_if_failed = attempt.wait, attempt.delay_if_failed
             if self.throttled_for:
                 minutes = math.ceil(self.throttled_for / 60)
                 raise ValidationError(

@@ -7,6 +7,8 @@ identifier for a delay that doubles from `LOGIN_THROTTLE_FIRST_DELAY` up to
 the 24 hours are over. Nothing is permanent: a stranger can delay a co-owner, never lock them out.
 Per address: `LOGIN_THROTTLE_IP_FAILURES` failures in an hour block the address until the hour ends.
 While blocked, the password is not even hashed (the hash is the expensive part of a sign-in).
+Each attempt is counted before its password is checked (`begin_login_attempt`), so parallel
+guesses cannot all pass the check before any of them is counted; a success gives it back.
 
 Reset requests: at most `RESET_THROTTLE_ACCOUNT_PER_HOUR` per account and
 `RESET_THROTTLE_IP_PER_HOUR` per address.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -58,7 +61,8 @@ def _seconds_left(until: datetime.datetime | None, now: datetime.datetime) -> in
 
 
 def login_wait(*, firm_id: int | None, identifier: str, ip: str | None) -> int:
-    """Seconds before this identifier may try again from this address (0: go ahead)."""
+    """Seconds before this identifier may try again from this address (0: go ahead). Reads only:
+    a caller about to check a password uses `begin_login_attempt`, which checks and counts at once."""
     now = timezone.now()
     keys = [(LOGIN_IDENTIFIER, throttle_key(firm_id, identifier))]
     if ip:
@@ -71,34 +75,69 @@ def login_wait(*, firm_id: int | None, identifier: str, ip: str | None) -> int:
     return wait
 
 
-def register_login_failure(*, firm_id: int | None, identifier: str, ip: str | None) -> int:
-    """Count one failure; returns the delay now imposed on the identifier (seconds, 0 for none)."""
+class LoginAttempt(NamedTuple):
+    wait: int  # seconds before another attempt is allowed; 0: this one may check the password
+    delay_if_failed: int  # the delay this attempt imposes if the password is wrong (seconds)
+
+
+def _count_identifier_failure(row: Throttle, now: datetime.datetime) -> datetime.datetime | None:
+    if now - row.window_started_at >= DAY:
+        row.window_started_at, row.count = now, 0
+    row.count += 1
+    row.consecutive_failures += 1
+    blocked_until = None
+    over = row.consecutive_failures - settings.LOGIN_THROTTLE_FREE_FAILURES
+    if over >= 0:
+        delay = min(settings.LOGIN_THROTTLE_FIRST_DELAY * 2 ** min(over, 20), settings.LOGIN_THROTTLE_MAX_DELAY)
+        blocked_until = now + datetime.timedelta(seconds=delay)
+    if row.count >= settings.LOGIN_THROTTLE_DAILY_FAILURES:
+        end_of_window = row.window_started_at + DAY
+        blocked_until = max(blocked_until or end_of_window, end_of_window)
+    row.blocked_until = blocked_until
+    row.updated_at = now
+    row.save()
+    return blocked_until
+
+
+def begin_login_attempt(*, firm_id: int | None, identifier: str, ip: str | None) -> LoginAttempt:
+    """Check the limits and, when the attempt may go on, count it as a failure, in one step.
+
+    The counter rows stay locked from the check to the count, and the attempt is counted before the
+    password is hashed: of any number of parallel guesses, no more than the limit ever reach the
+    hash (issue 15, item 6a). A success then clears the identifier's counter and gives the address
+    its attempt back (`register_login_success`), so only failures use up the limits.
+    """
     now = timezone.now()
     with transaction.atomic():
-        row = _row_for_update(LOGIN_IDENTIFIER, throttle_key(firm_id, identifier), now)
-        if now - row.window_started_at >= DAY:
-            row.window_started_at, row.count = now, 0
-        row.count += 1
-        row.consecutive_failures += 1
-        blocked_until = None
-        over = row.consecutive_failures - settings.LOGIN_THROTTLE_FREE_FAILURES
-        if over >= 0:
-            delay = min(settings.LOGIN_THROTTLE_FIRST_DELAY * 2 ** min(over, 20), settings.LOGIN_THROTTLE_MAX_DELAY)
-            blocked_until = now + datetime.timedelta(seconds=delay)
-        if row.count >= settings.LOGIN_THROTTLE_DAILY_FAILURES:
-            end_of_window = row.window_started_at + DAY
-            blocked_until = max(blocked_until or end_of_window, end_of_window)
-        row.blocked_until = blocked_until
+        # Always identifier then address: two attempts never wait for each other's second lock.
+        rows = [_row_for_update(LOGIN_IDENTIFIER, throttle_key(firm_id, identifier), now)]
+        if ip:
+            rows.append(_row_for_update(LOGIN_ADDRESS, throttle_key(ip), now))
+        wait = max(_seconds_left(row.blocked_until, now) for row in rows)
+        if wait:
+            return LoginAttempt(wait=wait, delay_if_failed=wait)
+        blocked_until = _count_identifier_failure(rows[0], now)
+        if ip:
+            _count_in_window(LOGIN_ADDRESS, rows[1].key, settings.LOGIN_THROTTLE_IP_FAILURES, now, block=True)
+    return LoginAttempt(wait=0, delay_if_failed=_seconds_left(blocked_until, now))
+
+
+def register_login_success(*, firm_id: int | None, identifier: str, ip: str | None = None) -> None:
+    """A success clears the identifier's failures and gives back the address the attempt
+    `begin_login_attempt` counted there (successes never use up an address's limit)."""
+    Throttle.objects.filter(scope=LOGIN_IDENTIFIER, key=throttle_key(firm_id, identifier)).delete()
+    if not ip:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        row = Throttle.objects.select_for_update().filter(scope=LOGIN_ADDRESS, key=throttle_key(ip)).first()
+        if row is None or row.count <= 0 or now - row.window_started_at >= HOUR:
+            return
+        row.count -= 1
+        if row.count < settings.LOGIN_THROTTLE_IP_FAILURES:
+            row.blocked_until = None
         row.updated_at = now
         row.save()
-        if ip:
-            _count_in_window(LOGIN_ADDRESS, throttle_key(ip), settings.LOGIN_THROTTLE_IP_FAILURES, now, block=True)
-    return _seconds_left(blocked_until, now)
-
-
-def register_login_success(*, firm_id: int | None, identifier: str) -> None:
-    """A success clears the identifier's failures (not the address's)."""
-    Throttle.objects.filter(scope=LOGIN_IDENTIFIER, key=throttle_key(firm_id, identifier)).delete()
 
 
 def _count_in_window(scope: str, key: str, limit: int, now: datetime.datetime, *, block: bool) -> bool:

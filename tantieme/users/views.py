@@ -34,7 +34,7 @@ from tantieme.users.forms import (
     OTPTokenForm,
 )
 from tantieme.users.models import AccessToken, TokenPurpose, User
-from tantieme.users.throttling import register_login_failure, register_login_success
+from tantieme.users.throttling import register_login_success
 
 _sensitive = method_decorator(sensitive_post_parameters(), name="dispatch")
 _never_cache = method_decorator(never_cache, name="dispatch")
@@ -53,7 +53,9 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         assert isinstance(form, LoginForm)
         response = super().form_valid(form)
-        register_login_success(firm_id=_firm_id(self.request), identifier=form.throttle_subject)
+        register_login_success(
+            firm_id=_firm_id(self.request), identifier=form.throttle_subject, ip=client_ip(self.request)
+        )
         record(action="users.login.succeeded", request=self.request, target=form.get_user())
         return response
 
@@ -71,13 +73,11 @@ class LoginView(auth_views.LoginView):
             response["Retry-After"] = str(form.throttled_for)
             return response
         if codes & {"invalid_login", "inactive", "temporary_expired"}:
-            delay = register_login_failure(
-                firm_id=_firm_id(self.request), identifier=form.throttle_subject, ip=client_ip(self.request)
-            )
+            # The failure was counted before the password was checked (LoginForm.clean).
             record(
                 action="users.login.failed",
                 request=self.request,
-                data={"outcome": sorted(codes)[0], "delay_imposed": delay},
+                data={"outcome": sorted(codes)[0], "delay_imposed": form.delay_if_failed},
             )
         return super().form_invalid(form)
 
