@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
@@ -35,6 +35,10 @@ _DIGITS = "23456789"
 
 class AccountError(Exception):
     """A request the account's state does not allow (message in French, for the page)."""
+
+
+class LinkUsedError(AccountError):
+    """The single-use link was used (or expired) since it was read: another request got there first."""
 
 
 def generate_temporary_password() -> str:
@@ -76,6 +80,18 @@ def _issue_token(*, user: User, purpose: str, lifetime: datetime.timedelta, new_
     )
     token.raw = raw  # type: ignore[attr-defined]  # only in memory, for the link
     return token
+
+
+def _use_token(token: AccessToken) -> None:
+    """Mark the link used, unless another request did first; call it first in the transaction.
+
+    The conditional UPDATE locks the row: a parallel use waits, then finds `used_at` set and
+    updates nothing (issue 15, item 6b). Reading the token earlier proves nothing.
+    """
+    now = timezone.now()
+    used = AccessToken.objects.filter(pk=token.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if not used:
+        raise LinkUsedError(_("Ce lien n'est plus valable"))
 
 
 def find_token(*, firm: Firm, raw: str, purpose: str) -> AccessToken | None:
@@ -216,18 +232,20 @@ def change_password(*, user: User, password: str, request: HttpRequest | None = 
 
 @transaction.atomic
 def activate_account(*, token: AccessToken, password: str, request: HttpRequest | None = None) -> User:
+    """Raises LinkUsedError when a parallel request used the link first."""
+    _use_token(token)
     user = token.user
     _store_password(user, password)
-    AccessToken.objects.filter(pk=token.pk).update(used_at=timezone.now())
     record(action="users.access.activated", request=request, firm=user.firm, target=user)
     return user
 
 
 @transaction.atomic
 def reset_password(*, token: AccessToken, password: str, request: HttpRequest | None = None) -> User:
+    """Raises LinkUsedError when a parallel request used the link first."""
+    _use_token(token)
     user = token.user
     _store_password(user, password)
-    AccessToken.objects.filter(pk=token.pk).update(used_at=timezone.now())
     record(action="users.password.reset", request=request, firm=user.firm, target=user)
     _notify_password_changed(user)
     return user
@@ -311,13 +329,20 @@ def request_email_change(*, user: User, new_email: str, request: HttpRequest | N
 
 @transaction.atomic
 def confirm_email_change(*, token: AccessToken, request: HttpRequest | None = None) -> User:
+    """Raises LinkUsedError when a parallel request used the link first, AccountError when the address
+    has become another account's (the unique index settles two confirmations at once)."""
+    _use_token(token)
     user = token.user
     assert user.firm is not None
+    taken = AccountError(_("Cette adresse e-mail est déjà celle d'un autre compte du cabinet."))
     if email_taken(firm=user.firm, email=token.new_email, exclude_user_id=user.pk):
-        raise AccountError(_("Cette adresse e-mail est déjà celle d'un autre compte du cabinet."))
+        raise taken
     user.email = token.new_email
-    user.save(update_fields=["email"])
-    AccessToken.objects.filter(pk=token.pk).update(used_at=timezone.now())
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        raise taken from None
     record(action="users.email.confirmed", request=request, firm=user.firm, target=user)
     return user
 

@@ -169,7 +169,10 @@ class _TokenPasswordView(View):
         form = ChoosePasswordForm(access.user, request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "view": self})
-        self.apply(access, form.cleaned_data["new_password1"], request)
+        try:
+            self.apply(access, form.cleaned_data["new_password1"], request)
+        except services.LinkUsedError:  # a parallel request with the same link got there first
+            return render(request, "users/link_invalid.html", status=200)
         return redirect(settings.LOGIN_URL)
 
     def apply(self, access: AccessToken, password: str, request: HttpRequest) -> None:
@@ -218,6 +221,8 @@ class ConfirmEmailView(View):
             return render(request, "users/link_invalid.html")
         try:
             services.confirm_email_change(token=access, request=request)
+        except services.LinkUsedError:
+            return render(request, "users/link_invalid.html")
         except services.AccountError as error:
             return render(request, "users/email_confirm.html", {"new_email": access.new_email, "error": str(error)})
         messages.success(request, _("Votre adresse e-mail est confirmée."))

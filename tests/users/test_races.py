@@ -14,11 +14,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tantieme.users import backends
-from tantieme.users.models import User
+from tantieme.audit.models import AuditEvent
+from tantieme.notifications.models import OutboundMessage
+from tantieme.users import backends, services
+from tantieme.users.models import AccessToken, TokenPurpose, User
 from tests.conftest import World, client_for
 from tests.factories import DEFAULT_PASSWORD
-from tests.users.conftest import login
+from tests.users.conftest import STRONG, login
 
 LIMIT = settings.LOGIN_THROTTLE_FREE_FAILURES
 GUESSES = 10  # nested requests, one inside the other: deeper would hit Python's recursion limit
@@ -144,3 +146,111 @@ def test_parallel_wrong_passwords_never_pass_the_limit(world: World, monkeypatch
     assert len(statuses) == threads_count
     assert len(calls) == LIMIT
     assert sorted(statuses) == [200] * LIMIT + [429] * (threads_count - LIMIT)
+
+
+# --- (b) single-use links ----------------------------------------------------------------------
+
+
+def _reset_link(world: World) -> tuple[User, str]:
+    user = world.alice_user
+    user.email = "alice@example.com"
+    user.save()
+    token = services._issue_token(
+        user=user, purpose=TokenPurpose.PASSWORD_RESET, lifetime=services.datetime.timedelta(hours=1)
+    )
+    return user, f"/compte/reinitialiser/{token.raw}/"  # type: ignore[attr-defined]
+
+
+def test_a_reset_token_read_twice_is_applied_once(world: World) -> None:
+    """Two requests found the token usable; the second to apply it is refused."""
+    user, path = _reset_link(world)
+    raw = path.rstrip("/").rsplit("/", 1)[-1]
+    first = services.find_token(firm=world.horizon, raw=raw, purpose=TokenPurpose.PASSWORD_RESET)
+    second = services.find_token(firm=world.horizon, raw=raw, purpose=TokenPurpose.PASSWORD_RESET)
+    assert first is not None
+    assert second is not None
+    services.reset_password(token=first, password=STRONG, request=None)
+    with pytest.raises(services.AccountError):
+        services.reset_password(token=second, password="Autre-Mot-De-Passe-2026!", request=None)
+    user.refresh_from_db()
+    assert user.check_password(STRONG)
+    assert AuditEvent.all_firms.filter(action="users.password.reset").count() == 1
+
+
+def test_a_reset_link_posted_while_another_post_is_applying_it_is_refused(world: World, monkeypatch: Any) -> None:
+    _user, path = _reset_link(world)
+    client = client_for(world.horizon)
+    real = services._store_password
+    responses: list[Any] = []
+    nested = [False]
+
+    def store_password(target: User, password: str) -> None:
+        if not nested[0]:
+            nested[0] = True
+            # Another request with the same link arrives while this one is applying it.
+            responses.append(client.post(path, {"new_password1": STRONG + "x", "new_password2": STRONG + "x"}))
+        real(target, password)
+
+    monkeypatch.setattr(services, "_store_password", store_password)
+    outer = client.post(path, {"new_password1": STRONG, "new_password2": STRONG})
+    statuses = sorted([outer.status_code, responses[0].status_code])
+    assert statuses == [200, 302]
+    assert AuditEvent.all_firms.filter(action="users.password.reset").count() == 1
+
+
+def test_an_email_confirmation_token_read_twice_is_applied_once(world: World) -> None:
+    user = world.alice_user
+    token = services.request_email_change(user=user, new_email="first@example.com")
+    raw = token.raw  # type: ignore[attr-defined]
+    first = services.find_token(firm=world.horizon, raw=raw, purpose=TokenPurpose.EMAIL_CONFIRMATION)
+    second = services.find_token(firm=world.horizon, raw=raw, purpose=TokenPurpose.EMAIL_CONFIRMATION)
+    assert first is not None
+    assert second is not None
+    services.confirm_email_change(token=first)
+    with pytest.raises(services.AccountError):
+        services.confirm_email_change(token=second)
+    assert AuditEvent.all_firms.filter(action="users.email.confirmed").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_uses_of_a_reset_link_succeed_once(world: World, monkeypatch: Any) -> None:
+    user, path = _reset_link(world)
+    threads_count = 10
+    barrier = threading.Barrier(threads_count)
+    results: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    real = services._store_password
+
+    def slow_store(target: User, password: str) -> None:
+        time.sleep(0.2)
+        real(target, password)
+
+    monkeypatch.setattr(services, "_store_password", slow_store)
+
+    def use(index: int) -> None:
+        try:
+            client = client_for(world.horizon)
+            password = f"{STRONG}-{index}"
+            barrier.wait(timeout=20)
+            response = client.post(path, {"new_password1": password, "new_password2": password})
+            with lock:
+                results.append((response.status_code, password))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use, args=(index,)) for index in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == threads_count
+    winners = [password for status, password in results if status == 302]
+    assert len(winners) == 1
+    user.refresh_from_db()
+    assert user.check_password(winners[0])
+    assert AuditEvent.all_firms.filter(action="users.password.reset").count() == 1
+    assert OutboundMessage.all_firms.filter(template="password_changed").count() == 1
+    assert AccessToken.objects.filter(user=user, used_at__isnull=True).count() == 0
+    # The others were told the link is no longer valid.
+    assert sorted(status for status, _password in results) == [200] * (threads_count - 1) + [302]
