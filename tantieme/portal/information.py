@@ -227,11 +227,9 @@ def information_email(request: HttpRequest) -> HttpResponse:
         form.add_error("password", _("Mot de passe incorrect."))
         return _render(request, bound={"email": form}, status=400)
     register_login_success(firm_id=firm_id, identifier=subject, ip=ip)
-    try:
-        user_services.request_email_change(user=user, new_email=form.cleaned_data["email"], request=request)
-    except user_services.AccountError as error:
-        form.add_error("email", str(error))
-        return _render(request, bound={"email": form}, status=400)
+    # The same answer whether or not the address is another account's (no enumeration): a taken
+    # address is never mailed nor attached.
+    user_services.request_own_email_change(user=user, new_email=form.cleaned_data["email"], request=request)
     messages.success(
         request,
         _("Un lien de confirmation est parti vers %(email)s : votre adresse changera quand vous l'aurez ouvert.")

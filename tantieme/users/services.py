@@ -300,17 +300,50 @@ def email_taken(*, firm: Firm, email: str, exclude_user_id: int | None = None) -
 
 @transaction.atomic
 def request_email_change(*, user: User, new_email: str, request: HttpRequest | None = None) -> AccessToken:
-    """Staff register or change an address: it is used only once its owner confirms the link."""
+    """Staff register or change an address: it is used only once its owner confirms the link.
+
+    Staff see every account of the firm, so an address already taken is refused in so many words;
+    the co-owner's own change goes through `request_own_email_change`, which does not tell.
+    """
     assert user.firm is not None
     new_email = new_email.strip().lower()
     if email_taken(firm=user.firm, email=new_email, exclude_user_id=user.pk):
         raise AccountError(_("Cette adresse e-mail est déjà celle d'un autre compte du cabinet."))
+    return _email_confirmation(user=user, new_email=new_email, send=True, request=request)
+
+
+@transaction.atomic
+def request_own_email_change(*, user: User, new_email: str, request: HttpRequest | None = None) -> None:
+    """The co-owner's own change, from the portal: the same outcome whether or not the address is
+    another account's of the firm (no account enumeration, issue 15 item 6d).
+
+    A taken address gets a pending link like any other (the page then shows the same « en attente »
+    line), but no mail leaves, to it or to the other account, and `confirm_email_change` would refuse
+    it anyway. The audit record tells the syndic what happened.
+    """
+    assert user.firm is not None
+    new_email = new_email.strip().lower()
+    taken = email_taken(firm=user.firm, email=new_email, exclude_user_id=user.pk)
+    _email_confirmation(user=user, new_email=new_email, send=not taken, request=request)
+
+
+def _email_confirmation(*, user: User, new_email: str, send: bool, request: HttpRequest | None) -> AccessToken:
+    assert user.firm is not None
     token = _issue_token(
         user=user,
         purpose=TokenPurpose.EMAIL_CONFIRMATION,
         lifetime=datetime.timedelta(days=settings.EMAIL_CONFIRMATION_LIFETIME_DAYS),
         new_email=new_email,
     )
+    if not send:
+        record(
+            action="users.email.change_requested",
+            request=request,
+            firm=user.firm,
+            target=user,
+            data={"sent": False, "reason": "address_taken"},
+        )
+        return token
     queue_email(
         firm=user.firm,
         to=new_email,
