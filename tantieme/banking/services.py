@@ -548,8 +548,13 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
         fingerprint_of = {id(entry): fingerprint for entry, fingerprint in zip(entries, fingerprints, strict=True)}
         fresh = [entry for entry in entries if entry.key not in known]
         # Lines this very import wrote before a crash are its own, not "already known".
-        skipped = sum(1 for owner in known.values() if owner != statement_import.pk)
+        skipped = sum(1 for owner, _amount in known.values() if owner != statement_import.pk)
         resumed = len(known) - skipped
+        corrected = _corrected_movements(entries, known, own_import=statement_import.pk)
+        if corrected:
+            result.warnings += corrected
+            statement_import.warnings = [*statement_import.warnings, *corrected]
+            StatementImport.objects.filter(pk=statement_import.pk).update(warnings=statement_import.warnings)
         decisions: list[Decision] = [matching.decide(entry, directory) for entry in fresh]
         needed = {d.co_owner_id for d in decisions if d.is_sure and d.co_owner_id is not None}
         co_owners = {} if co_owners is None else co_owners
@@ -673,28 +678,48 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
     result.ignored += counts["ignored"]
 
 
-def _known_keys(condominium: Condominium, iban: str, keys: list[str]) -> dict[str, int]:
-    """The keys among `keys` already recorded for the account, with the import that recorded each.
+def _corrected_movements(
+    entries: list[ParsedEntry], known: dict[str, tuple[int, Decimal]], *, own_import: int
+) -> list[str]:
+    """Movements already imported from another file under the same bank key but with another amount.
+
+    The bank re-sent a movement it corrected: the one in the books stays (a posted entry is never
+    changed), and the import says so instead of skipping it silently."""
+    warnings = []
+    for entry in entries:
+        recorded = known.get(entry.key)
+        if recorded is not None and recorded[0] != own_import and recorded[1] != entry.amount:
+            warnings.append(
+                f"Le mouvement du {entry.booking_date:%d/%m/%Y} ({_movement_text(entry)}) était déjà importé avec "
+                f"un autre montant ({format_amount(recorded[1])}) sous la même référence bancaire : il n'a pas été "
+                "réimporté. Vérifiez auprès de la banque et, s'il a été corrigé, passez l'écriture de correction."
+            )
+    return warnings
+
+
+def _known_keys(condominium: Condominium, iban: str, keys: list[str]) -> dict[str, tuple[int, Decimal]]:
+    """The keys among `keys` already recorded for the account, with the import that recorded each and
+    its amount (a movement re-sent with another amount is reported, `_corrected_movements`).
 
     On PostgreSQL, one probe of the unique index per key (LATERAL … LIMIT 1 keeps the planner from
     flattening it). `entry_key IN (…)` lets the planner, when the table's statistics are stale (a
     large import, autovacuum not yet through), scan every line of the account and filter: a cost
     that grows with the account's history, paid per chunk."""
     if connection.vendor != "postgresql":
-        return dict(
-            StatementLine.objects.filter(condominium=condominium, account_iban=iban, entry_key__in=keys).values_list(
-                "entry_key", "statement_import_id"
-            )
-        )
+        rows = StatementLine.objects.filter(condominium=condominium, account_iban=iban, entry_key__in=keys)
+        return {
+            key: (owner, amount)
+            for key, owner, amount in rows.values_list("entry_key", "statement_import_id", "amount")
+        }
     table = connection.ops.quote_name(StatementLine._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT line.entry_key, line.statement_import_id FROM unnest(%s::text[]) AS wanted(key) "  # noqa: S608
-            f"CROSS JOIN LATERAL (SELECT entry_key, statement_import_id FROM {table} "
+            f"SELECT line.entry_key, line.statement_import_id, line.amount FROM unnest(%s::text[]) AS wanted(key) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT entry_key, statement_import_id, amount FROM {table} "
             "WHERE condominium_id = %s AND account_iban = %s AND entry_key = wanted.key LIMIT 1) AS line",
             [keys, condominium.pk, iban],
         )
-        return dict(cursor.fetchall())
+        return {key: (owner, amount) for key, owner, amount in cursor.fetchall()}
 
 
 def _insert_lines(lines: list[dict[str, Any]]) -> list[int]:
