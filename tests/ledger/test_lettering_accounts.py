@@ -394,30 +394,3 @@ def test_an_entry_of_another_firm_cannot_be_given_an_attachment(books: Books, wo
     entry = invoice(books, "10.00", day=datetime.date(2025, 2, 1)).entry
     with firm_scope(world.rivage), pytest.raises(Entry.DoesNotExist):
         services.attach_to_entry(entry=entry, content=b"%PDF-1.4\n", filename="x.pdf")
-
-
-def test_files_stored_in_an_entry_folder_before_the_model_become_attachments(books: Books) -> None:
-    """Migration 0009 adopts the folder-per-entry files of the old manual entry page."""
-    import importlib
-
-    from django.apps import apps
-    from django.core.files.base import ContentFile
-
-    adopt = importlib.import_module("tantieme.ledger.migrations.0009_adopt_stored_entry_attachments").adopt
-    entry = invoice(books, "10.00", day=datetime.date(2025, 2, 1)).entry
-    folder = f"ledger/{books.firm.pk}/{books.condo.pk}/entries/{entry.pk}"
-    path = default_storage.save(f"{folder}/facture eau.pdf", ContentFile(b"%PDF-1.4\n%old\n"))
-    default_storage.save(f"ledger/{books.firm.pk}/{books.condo.pk}/entries/999999/orphan.pdf", ContentFile(b"%PDF"))
-    adopt(apps, None)
-    adopt(apps, None)  # idempotent
-    (attachment,) = EntryAttachment.objects.all()
-    assert (attachment.entry_id, attachment.file.name, attachment.original_filename) == (
-        entry.pk,
-        path,
-        "facture eau.pdf",
-    )
-    assert (attachment.content_type, attachment.size, attachment.uploaded_at) == (
-        "application/pdf",
-        len(b"%PDF-1.4\n%old\n"),
-        entry.posted_at,
-    )
