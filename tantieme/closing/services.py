@@ -298,25 +298,15 @@ def approve_closing(
         .order_by("start_date")
         .first()
     )
-    works, works_problems = works_drafts(year, next_year if next_year is not None and next_year.is_open else None)
+    works, works_problems = works_drafts(
+        year, next_year if next_year is not None and next_year.is_open else None, approval_date=approval_date
+    )
     blockers += works_problems
     if blockers:
         raise ClosingError("La clôture ne peut être approuvée : " + " ".join(blockers))
     condominium = Condominium.objects.select_related("firm").get(pk=year.condominium_id)
     co_owners = {owner.pk: owner for owner in CoOwner.objects.filter(condominium=condominium)}
     drafts = regularisation_drafts(distribution, approval_date=approval_date, co_owners=co_owners)
-    works = [
-        EntryDraft(
-            journal=draft.journal,
-            date=draft.date,
-            label=draft.label,
-            voucher=draft.voucher,
-            voucher_date=approval_date,
-            validation_date=approval_date,
-            lines=draft.lines,
-        )
-        for draft in works
-    ]
     ledger.post_entries_bulk(condominium=condominium, drafts=[*drafts, *works], actor=actor)
     _store(closing, distribution, items)
     closing.state = ClosingState.APPROVED

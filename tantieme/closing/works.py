@@ -15,6 +15,7 @@ until the general meeting decides its final distribution (annex 4 shows that bal
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,11 +85,26 @@ def _side(account: str, amount: Decimal, operation_id: int, label: str) -> LineD
     return LineDraft(account=account, credit=-amount, operation_id=operation_id, label=label)
 
 
-def works_drafts(fiscal_year: FiscalYear, next_year: FiscalYear | None) -> tuple[list[EntryDraft], list[str]]:
-    """The year-end entries of the works operations, and what prevents them."""
+def works_drafts(
+    fiscal_year: FiscalYear, next_year: FiscalYear | None, *, approval_date: datetime.date
+) -> tuple[list[EntryDraft], list[str]]:
+    """The year-end entries of the works operations (validated and vouched on the meeting's date),
+    and what prevents them."""
     drafts: list[EntryDraft] = []
     problems: list[str] = []
     end = fiscal_year.end_date
+
+    def entry(operation: WorksOperation, day: datetime.date, label: str, lines: list[LineDraft]) -> EntryDraft:
+        return EntryDraft(
+            journal="RE",
+            date=day,
+            label=label,
+            voucher=f"TRV-{operation.code}"[:40],
+            voucher_date=approval_date,
+            validation_date=approval_date,
+            lines=lines,
+        )
+
     for item in operations_of_year(fiscal_year):
         operation = item.operation
         if item.is_closed:
@@ -97,12 +113,11 @@ def works_drafts(fiscal_year: FiscalYear, next_year: FiscalYear | None) -> tuple
                 continue
             label = f"Opération {operation.code} clôturée : provisions employées"[:200]
             drafts.append(
-                EntryDraft(
-                    journal="RE",
-                    date=end,
-                    label=label,
-                    voucher=f"TRV-{operation.code}"[:40],
-                    lines=[
+                entry(
+                    operation,
+                    end,
+                    label,
+                    [
                         _side(WORKS_PROVISIONS, net, operation.pk, label),
                         _side(WORKS_PROVISIONS_USED, -net, operation.pk, label),
                     ],
@@ -118,17 +133,14 @@ def works_drafts(fiscal_year: FiscalYear, next_year: FiscalYear | None) -> tuple
         label = f"Opération {operation.code} en cours : solde en attente"[:200]
         lines = [_side(number, -amount, operation.pk, label) for number, amount in sorted(item.balances.items())]
         lines.append(_side(PENDING_WORKS, item.net_spending, operation.pk, label))
-        drafts.append(
-            EntryDraft(journal="RE", date=end, label=label, voucher=f"TRV-{operation.code}"[:40], lines=lines)
-        )
+        drafts.append(entry(operation, end, label, lines))
         reopen = f"Opération {operation.code} : reprise du solde en attente"[:200]
         drafts.append(
-            EntryDraft(
-                journal="RE",
-                date=next_year.start_date,
-                label=reopen,
-                voucher=f"TRV-{operation.code}"[:40],
-                lines=[
+            entry(
+                operation,
+                next_year.start_date,
+                reopen,
+                [
                     *(_side(number, amount, operation.pk, reopen) for number, amount in sorted(item.balances.items())),
                     _side(PENDING_WORKS, -item.net_spending, operation.pk, reopen),
                 ],
