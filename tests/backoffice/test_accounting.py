@@ -318,13 +318,13 @@ def test_an_unreadable_image_or_a_late_failure_writes_nothing(books: Books, monk
     assert response.status_code == 400
     assert "illisible" in response.content.decode()
     # A failure after the file was written (here the audit record) deletes it with the rest.
-    from tantieme.backoffice import accounting
+    from tantieme.backoffice.accounting import entries
     from tantieme.ledger.exceptions import LedgerError
 
     def failing_record(**kwargs: Any) -> None:
         raise LedgerError("Journal d'audit indisponible.")
 
-    monkeypatch.setattr(accounting, "record", failing_record)
+    monkeypatch.setattr(entries, "record", failing_record)
     pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     response = client.post(url, _manual(books, [("615", "", "10,00", ""), ("401", "", "", "10,00")], attachment=pdf))
     assert response.status_code == 400

@@ -1,0 +1,1 @@
+"""The accounting pages, one module per use case (see `base`)."""
