@@ -318,10 +318,11 @@ def phase_setup(args: argparse.Namespace, steps: Steps) -> dict[str, Any]:
 
 
 def phase_draft(args: argparse.Namespace, steps: Steps) -> dict[str, Any]:
-    from tantieme.closing.annexes import build_annexes, individual_statements
+    from tantieme.closing.annexes import build_annexes
     from tantieme.closing.models import DistributionLine
     from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
     from tantieme.closing.services import draft_closing
+    from tantieme.closing.statements import individual_statements
     from tantieme.tenancy.scoping import firm_scope
 
     condominium = _condominium(args)

@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.backoffice.access import condominiums_for_staff
 from tantieme.backoffice.views import has_role, staff_required, staff_user
-from tantieme.closing.annexes import build_annexes, individual_statement
+from tantieme.closing.annexes import build_annexes
 from tantieme.closing.models import Closing, ClosingState, DistributionLine
 from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
 from tantieme.closing.services import draft_closing, request_approval
+from tantieme.closing.statements import individual_statement
 from tantieme.condominiums.models import CoOwner
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear, cents

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from tantieme.closing.annexes import build_annexes, individual_statements
+from tantieme.closing.annexes import build_annexes
 from tantieme.closing.models import Closing, ClosingState
 from tantieme.closing.renderers import render_annexes_pdf, render_individual_statement_pdf
+from tantieme.closing.statements import individual_statements
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.documents.enums import Audience, DocumentCategory
 from tantieme.documents.models import Document

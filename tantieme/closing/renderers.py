@@ -46,11 +46,11 @@ from tantieme.closing.annexes import (
     FinancialStatement,
     GeneralAccount,
     Header,
-    IndividualStatement,
     ManagementPart,
     OperationFigures,
     WorksStatement,
 )
+from tantieme.closing.statements import IndividualStatement
 from tantieme.core.money import format_amount
 
 # Excel stores number formats in its own (US) notation: a French Excel or LibreOffice shows this

@@ -13,10 +13,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from tantieme.closing.annexes import Annexes, build_annexes, individual_statement, individual_statements
+from tantieme.closing.annexes import Annexes, build_annexes
 from tantieme.closing.models import Closing
 from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
 from tantieme.closing.services import approve_closing, draft_closing
+from tantieme.closing.statements import individual_statement, individual_statements
 from tantieme.funds.issuing import instalments_between, issue_call
 from tantieme.funds.models import WorksOperation
 from tantieme.funds.services import InstalmentData, LineData, create_works_operation
@@ -381,7 +382,8 @@ def test_a_draft_older_than_the_books_is_flagged_and_still_balances(example: Exa
 
 
 def test_a_long_statement_breaks_pages() -> None:
-    from tantieme.closing.annexes import ChargeShare, Header, IndividualStatement, StatementLine
+    from tantieme.closing.annexes import Header
+    from tantieme.closing.statements import ChargeShare, IndividualStatement, StatementLine
 
     header = Header(
         firm_name="Cabinet",

@@ -13,9 +13,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tantieme.closing.annexes import build_annexes, individual_statements
+from tantieme.closing.annexes import build_annexes
 from tantieme.closing.models import Closing
 from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
+from tantieme.closing.statements import individual_statements
 from tantieme.condominiums.cli import add_target_arguments, resolve_condominium
 from tantieme.ledger.models import FiscalYear
 from tantieme.tenancy.scoping import firm_scope
