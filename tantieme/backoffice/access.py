@@ -20,14 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tantieme.audit.services import record
+from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import staff_required
-from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.condominiums.models import CoOwner
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import Firm
 from tantieme.users import services as user_services
 from tantieme.users.enums import UserKind
 from tantieme.users.letters import WelcomeLetter, render_welcome_letters
-from tantieme.users.models import PortfolioCondominium, User
+from tantieme.users.models import User
 
 MANAGE_ACCESS = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER)
 
@@ -40,24 +41,6 @@ class AccessError(Exception):
 class AccessOutcome:
     user: User
     letter: WelcomeLetter | None  # None when an invitation e-mail left
-
-
-def condominiums_for_staff(user: User) -> list[Condominium]:
-    """The condominiums of the firm in scope, limited to the staff member's portfolio if they have one."""
-    condominiums = Condominium.objects.order_by("code")
-    portfolio = list(PortfolioCondominium.objects.filter(user=user).values_list("condominium_id", flat=True))
-    if portfolio:
-        condominiums = condominiums.filter(pk__in=portfolio)
-    return list(condominiums)
-
-
-def portfolio_condominium(request: HttpRequest, pk: int) -> Condominium:
-    """Condominium `pk` if it is in the staff member's portfolio (firm in scope); any other is a 404."""
-    assert isinstance(request.user, User)
-    for condominium in condominiums_for_staff(request.user):
-        if condominium.pk == pk:
-            return condominium
-    raise Http404
 
 
 def _co_owner_for(request: HttpRequest, pk: int) -> CoOwner:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from tantieme.announcements.forms import AnnouncementForm
 from tantieme.announcements.queries import announcements_for_staff
 from tantieme.announcements.services import archive_announcement, publish_announcement
-from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.policy import condominiums_for_staff
 from tantieme.backoffice.views import staff_required
 from tantieme.tenancy.enums import StaffRole
 from tantieme.users.models import User

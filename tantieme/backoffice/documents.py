@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.audit.services import record
-from tantieme.backoffice.access import condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.documents import services
 from tantieme.documents.downloads import as_page_response, document_response

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.access import condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import has_role, staff_required, staff_user
 from tantieme.condominiums.models import Condominium
 from tantieme.funds.enums import OperationState

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tantieme.backoffice.access import condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.fiscal_years import days_without_open_year
+from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import has_role, staff_required, staff_user
 from tantieme.condominiums.models import AllocationKey, Condominium
 from tantieme.core.money import ZERO

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.policy import condominiums_for_staff
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums.models import Condominium
 from tantieme.payments.enums import PaymentMode, ProviderKind

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.policy import condominiums_for_staff
 from tantieme.backoffice.views import staff_required
 from tantieme.payments.enums import PaymentState
 from tantieme.payments.exceptions import PaymentError

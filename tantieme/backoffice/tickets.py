@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tantieme.backoffice.access import condominiums_for_staff
+from tantieme.backoffice.policy import condominiums_for_staff
 from tantieme.backoffice.views import staff_required
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import StaffMembership

@@ -10,13 +10,21 @@ from tantieme.backoffice import (
     payment_settings,
     payments,
     tickets,
-    views,
 )
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # « À traiter » and the search (issue 13).
+    path("", include("tantieme.backoffice.urls_dashboard")),
+    # The condominium file, the co-owner file, the sale of a lot (issue 13).
+    path("coproprietes/", include("tantieme.backoffice.urls_condominiums")),
+    path("coproprietaires/", include("tantieme.backoffice.urls_co_owners")),
+    path("ventes/", include("tantieme.backoffice.urls_sales")),
+    # Expenses: suppliers, contracts, invoices, supplier payments, budget against actual (issue 14).
+    path("depenses/", include("tantieme.backoffice.urls_expenses")),
+    path("reglements-fournisseurs/", include("tantieme.backoffice.urls_supplier_payments")),
+    path("suivi-budgetaire/", include("tantieme.backoffice.urls_budget")),
     # Co-owner import (restored after a concurrent overwrite: check the paths, names are as the tests use).
     path("import/", imports.upload, name="import_upload"),
     path("import/apercu/", imports.preview, name="import_preview"),

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from tantieme.backoffice.policy import Can, capabilities_of, role_can
 from tantieme.tenancy.models import StaffMembership
 from tantieme.users.models import User
 
@@ -21,12 +22,18 @@ View = Callable[..., HttpResponse]
 @overload
 def staff_required(view: View) -> View: ...
 @overload
-def staff_required(view: None = None, *, roles: tuple[str, ...]) -> Callable[[View], View]: ...
-def staff_required(view: View | None = None, *, roles: tuple[str, ...] | None = None) -> View | Callable[[View], View]:
+def staff_required(
+    view: None = None, *, can: Can | None = None, roles: tuple[str, ...] | None = None
+) -> Callable[[View], View]: ...
+def staff_required(
+    view: View | None = None, *, can: Can | None = None, roles: tuple[str, ...] | None = None
+) -> View | Callable[[View], View]:
     """The firm's staff only, signed in with their second factor (AUTH-06); anyone else gets a 404
-    (the back office does not exist for them). With `roles`, other staff roles get a 403.
+    (the back office does not exist for them). With `can`, a role without that capability of
+    `tantieme.backoffice.policy` gets a 403 (`roles` is the older form, being replaced by `can`).
 
-    Use as `@staff_required` or `@staff_required(roles=(StaffRole.MANAGER, ...))`.
+    Use as `@staff_required` or `@staff_required(can=Can.KEEP_BOOKS)`. The view then finds
+    `request.staff_membership` and `request.staff_can` ({capability: bool}, for templates).
     """
 
     def decorate(view: View) -> View:
@@ -43,7 +50,10 @@ def staff_required(view: View | None = None, *, roles: tuple[str, ...] | None = 
                 raise Http404
             if roles is not None and membership.role not in roles:
                 raise PermissionDenied
+            if can is not None and not role_can(membership.role, can):
+                raise PermissionDenied
             request.staff_membership = membership  # type: ignore[attr-defined]
+            request.staff_can = capabilities_of(request)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -68,8 +78,8 @@ def has_role(request: HttpRequest, roles: tuple[str, ...]) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     """The condominiums of the staff member's portfolio, and the fiscal years to open or to close."""
     # Imported here: those modules import `staff_required` from this one.
-    from tantieme.backoffice.access import condominiums_for_staff
     from tantieme.backoffice.fiscal_years import year_alerts
+    from tantieme.backoffice.policy import condominiums_for_staff
 
     assert isinstance(request.user, User)
     condominiums = condominiums_for_staff(request.user)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tantieme.portal import account, documents, information, payments, requests, views
 
@@ -28,4 +28,7 @@ urlpatterns = [
     path("paiement/", payments.payment_amount, name="payment_amount"),
     path("paiement/confirmer/", payments.payment_confirm, name="payment_confirm"),
     path("paiement/retour/<uuid:public_id>/", payments.payment_return, name="payment_return"),
+    # The conseil syndical's space: invoices and budget against actual (issue 14).
+    path("conseil/factures/", include("tantieme.portal.urls_council_invoices")),
+    path("conseil/budget/", include("tantieme.portal.urls_council_budget")),
 ]

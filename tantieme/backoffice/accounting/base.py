@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tantieme.audit.services import record
-from tantieme.backoffice.access import portfolio_condominium
+from tantieme.backoffice.policy import portfolio_condominium
 from tantieme.backoffice.views import has_role
 from tantieme.condominiums.models import Condominium
 from tantieme.ledger import exports, reports

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tantieme.audit.models import AuditEvent
 from tantieme.audit.services import record
-from tantieme.backoffice.access import condominiums_for_staff
 from tantieme.backoffice.accounting.base import (
     AUDIT_MANUAL,
     AUDIT_REVERSAL,
@@ -41,6 +40,7 @@ from tantieme.backoffice.accounting.base import (
     render_page,
     year_or_404,
 )
+from tantieme.backoffice.policy import condominiums_for_staff
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.core.money import ZERO, AmountError, parse_amount

@@ -1,0 +1,5 @@
+"""Routes of the council's invoices (issue 14), included by `tantieme.portal.urls` (same namespace)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
