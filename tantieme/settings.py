@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tantieme.payments",
     "tantieme.banking",
     "tantieme.closing",
+    "tantieme.expenses",
     "tantieme.sandbox_bank",
     "tantieme.portal",
     "tantieme.backoffice",
