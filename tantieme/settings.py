@@ -47,7 +47,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 
 # --- Applications ------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tantieme.users.admin_apps.OperatorAdminConfig",  # django.contrib.admin with TOTP and throttling
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,11 +66,13 @@ INSTALLED_APPS = [
     "tantieme.documents",
     "tantieme.tickets",
     "tantieme.announcements",
+    "tantieme.notes",
     "tantieme.ledger",
     "tantieme.funds",
     "tantieme.payments",
     "tantieme.banking",
     "tantieme.closing",
+    "tantieme.sales",
     "tantieme.expenses",
     "tantieme.sandbox_bank",
     "tantieme.portal",

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tantieme.audit.services import client_ip, record
 from tantieme.users import services
+from tantieme.users.enums import UserKind
 from tantieme.users.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
@@ -233,10 +234,15 @@ class ConfirmEmailView(View):
 
 
 def _staff(request: HttpRequest) -> User:
+    """Firm staff, or the platform operator (same second factor for the admin)."""
     user = request.user
-    if not isinstance(user, User) or not user.is_firm_staff:
+    if not isinstance(user, User) or not (user.is_firm_staff or user.kind == UserKind.OPERATOR):
         raise Http404
     return user
+
+
+def _home_after_second_factor(user: User) -> HttpResponse:
+    return redirect("admin:index" if user.kind == UserKind.OPERATOR else "backoffice:home")
 
 
 def _qr_svg(uri: str) -> str:
@@ -265,7 +271,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             record(action="users.otp.enrolled", request=request, target=user)
-            return redirect("backoffice:home")
+            return _home_after_second_factor(user)
         record(action="users.otp.failed", request=request, data={"step": "enrolment"})
         form.add_error("token", _("Code incorrect : vérifiez l'heure de votre téléphone et saisissez le code affiché."))
     secret = _base32(device.bin_key)
@@ -297,7 +303,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if allowed and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             record(action="users.otp.verified", request=request, target=user)
-            return redirect("backoffice:home")
+            return _home_after_second_factor(user)
         record(action="users.otp.failed", request=request, data={"step": "verification", "throttled": not allowed})
         form.add_error("token", _("Code incorrect ou déjà utilisé. Attendez le code suivant et réessayez."))
     return render(request, "users/otp_verify.html", {"form": form})

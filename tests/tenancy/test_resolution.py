@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tantieme.audit.models import AuditEvent
 from tantieme.tenancy.queries import firm_slug_for_host
@@ -70,6 +72,11 @@ def test_operator_can_use_the_admin_over_all_firms(world: World, django_user_mod
     operator_user = django_user_model.objects.create_superuser("operateur", "Operateur-Tres-Long-2026!")
     operator = Client(HTTP_HOST="admin.localhost")
     operator.force_login(operator_user)
+    assert operator.get("/condominiums/condominium/").status_code == 302  # no second factor yet
+    device = TOTPDevice.objects.create(user=operator_user, name="app", confirmed=True)
+    session = operator.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     response = operator.get("/condominiums/condominium/")
     assert response.status_code == 200
     body = response.content.decode()
