@@ -32,6 +32,7 @@ class LineKind(models.TextChoices):
     DEBIT = "debit", _("Débit")
     RETURN_TRANSFER = "return_transfer", _("Renvoi au payeur")
     OTHER_CREDIT = "other_credit", _("Autre crédit")
+    CHEQUE_DEPOSIT = "cheque_deposit", _("Remise de chèques")
 
 
 class MatchRule(models.TextChoices):
@@ -43,6 +44,7 @@ class MatchRule(models.TextChoices):
     NAME = "name", _("Nom du payeur")
     CARD = "card", _("Remise carte")
     RETURN = "return", _("Renvoi au payeur")
+    CHEQUE_DEPOSIT = "cheques", _("Remise de chèques enregistrée")
     MANUAL = "manual", _("Saisie manuelle")
 
 

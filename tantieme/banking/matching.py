@@ -11,6 +11,9 @@ Suggestions only (the review queue; nothing is guessed silently):
   5. the payer's IBAN already confirmed for exactly one co-owner (0.70);
   6. the payer's name alone (0.50).
 Card remittances go to 5128 as a whole; the rest of the credits to suspense (472).
+Before all of them, a credit of exactly the total of a recorded cheque deposit (remise de chèques,
+`banking.cheques`) that names its slip number, or reads as a cheque remittance, is that deposit:
+already posted when the slip was recorded, it is matched to it and posted nothing (1.00 / 0.95).
 
 Candidates are always intersected with the references that exist: the pattern alone would find
 invoice numbers. Scores are integers (0–100), confidences `Decimal`.
@@ -18,6 +21,7 @@ invoice numbers. Scores are integers (0–100), confidences `Decimal`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -85,6 +89,9 @@ CARD_MARKERS = (
     "PAYPLUG",
     "MONETICO",
 )
+CHEQUE_MARKERS = ("CHQ", "CHQS", "CHEQUE", "CHEQUES", "REMCHQ")
+CHEQUE_FAMILIES = ("RCHQ", "CCHQ")  # ISO 20022 BkTxCd families of received / cashed cheques
+CFONB_CHEQUE_REMITTANCE = "01"  # CFONB interbank code of a remise de chèques
 FEE_MARKERS = ("FRAIS", "COMMISSION", "COTISATION", "AGIOS", "TENUE DE COMPTE", "ABONNEMENT", "INTERETS DEBITEURS")
 FEES_ACCOUNT = "662"
 SUPPLIERS_ACCOUNT = "401"
@@ -158,6 +165,10 @@ class Directory:
     iban_owners: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     returns_by_end_to_end: dict[str, int] = field(default_factory=dict)
     returns_by_iban_amount: dict[tuple[str, Decimal], list[int]] = field(default_factory=lambda: defaultdict(list))
+    # Cheque deposits waiting for the bank's credit, by total: [(deposit id, deposit date, slip number)].
+    deposits_by_total: dict[Decimal, list[tuple[int, datetime.date, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     _folded: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _deletions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _name_index: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -172,6 +183,11 @@ class Directory:
             for token in name_tokens(card.name):
                 if len(token) >= 3:
                     self._name_index[token].add(card.pk)
+
+    def take_deposit(self, deposit_id: int) -> None:
+        """A deposit matched by this import is no longer waiting (two credits never take one slip)."""
+        for waiting in self.deposits_by_total.values():
+            waiting[:] = [item for item in waiting if item[0] != deposit_id]
 
     def learn_iban(self, iban: str, co_owner_id: int) -> None:
         if iban:
@@ -219,6 +235,7 @@ class Decision:
     suggestions: list[Suggestion] = field(default_factory=list)
     suggested_account: str = ""
     return_id: int | None = None
+    deposit_id: int | None = None
 
     @property
     def is_sure(self) -> bool:
@@ -263,6 +280,9 @@ def decide(entry: ParsedEntry, directory: Directory) -> Decision:  # noqa: PLR09
         return Decision(kind=LineKind.OTHER_CREDIT, evidence="Montant nul.")
     if entry.amount < 0:
         return _decide_debit(entry, directory)
+    deposit = _cheque_deposit(entry, directory)
+    if deposit is not None:
+        return deposit
     if is_card_remittance(entry):
         return Decision(
             kind=LineKind.CARD_REMITTANCE,
@@ -397,6 +417,39 @@ def decide(entry: ParsedEntry, directory: Directory) -> Decision:  # noqa: PLR09
                 )
     ordered = sorted(suggestions.values(), key=lambda s: (-s.confidence, s.co_owner_id))
     return Decision(kind=LineKind.UNIDENTIFIED, suggestions=ordered[:5])
+
+
+def is_cheque_remittance(entry: ParsedEntry) -> bool:
+    family = entry.bank_code.split("/")
+    if (len(family) >= 2 and family[1] in CHEQUE_FAMILIES) or entry.bank_code == CFONB_CHEQUE_REMITTANCE:
+        return True
+    text = f" {normalise(' '.join((entry.label, entry.remittance, entry.additional_info)))} "
+    return any(f" {marker} " in text for marker in CHEQUE_MARKERS)
+
+
+def _cheque_deposit(entry: ParsedEntry, directory: Directory) -> Decision | None:
+    """The recorded deposit this credit is, if any: same total, not booked before the slip, and
+    its slip number in the texts (1.00) or, failing that, a cheque remittance (0.95, oldest slip)."""
+    waiting = [item for item in directory.deposits_by_total.get(entry.amount, ()) if item[1] <= entry.booking_date]
+    if not waiting:
+        return None
+    words = set(normalise(" ".join(entry.texts())).split())
+    named = [item for item in waiting if normalise(item[2]).replace(" ", "") in words]
+    if named:
+        deposit_id, _day, slip = named[0]
+        confidence, why = Decimal("1.00"), f"Bordereau {slip} cité, montant égal à la remise."
+    elif is_cheque_remittance(entry):
+        deposit_id, _day, slip = min(waiting, key=lambda item: (item[1], item[0]))
+        confidence, why = Decimal("0.95"), f"Remise de chèques du montant du bordereau {slip}."
+    else:
+        return None
+    return Decision(
+        kind=LineKind.CHEQUE_DEPOSIT,
+        rule=MatchRule.CHEQUE_DEPOSIT,
+        confidence=confidence,
+        evidence=why,
+        deposit_id=deposit_id,
+    )
 
 
 def _decide_debit(entry: ParsedEntry, directory: Directory) -> Decision:

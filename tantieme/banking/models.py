@@ -246,3 +246,85 @@ class ReturnTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.end_to_end_id} {self.amount}"
+
+
+class ChequeDeposit(models.Model):
+    """A remise de chèques: one slip taken to the bank, several cheques, posted as one bank entry.
+
+    The entry (Dr 512 total / Cr 450x per cheque) is posted when the slip is recorded; the bank's
+    credit of the slip's total, when a statement brings it, is matched to the deposit
+    (`statement_line`) instead of being posted again or left in suspense.
+    """
+
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="+")
+    condominium = models.ForeignKey(Condominium, on_delete=models.PROTECT, related_name="cheque_deposits")
+    journal = models.ForeignKey(
+        "ledger.Journal", on_delete=models.PROTECT, related_name="+", verbose_name=_("compte bancaire (journal)")
+    )
+    deposit_date = models.DateField(_("date de remise"))
+    slip_number = models.CharField(_("numéro de bordereau"), max_length=30)
+    total = MoneyField(_("total"))
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="+", verbose_name=_("écriture"))
+    statement_line = models.OneToOneField(
+        StatementLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cheque_deposit",
+        verbose_name=_("ligne du relevé"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FirmScopedManager["ChequeDeposit"]()
+    all_firms = models.Manager["ChequeDeposit"]()
+
+    class Meta:
+        verbose_name = _("remise de chèques")
+        verbose_name_plural = _("remises de chèques")
+        ordering = ["-deposit_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["condominium", "slip_number"], name="banking_cheque_slip_unique"),
+            models.CheckConstraint(condition=Q(total__gt=0), name="banking_cheque_deposit_positive"),
+        ]
+        indexes = [
+            # The deposits still waiting for the bank's credit (the matching's directory).
+            models.Index(
+                fields=["condominium", "total"],
+                name="banking_deposit_waiting",
+                condition=Q(statement_line__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slip_number} ({self.deposit_date:%d/%m/%Y})"
+
+
+class Cheque(models.Model):
+    """One cheque of a slip: the co-owner it pays for, who signed it (the drawer), its bank and number."""
+
+    deposit = models.ForeignKey(ChequeDeposit, on_delete=models.PROTECT, related_name="cheques")
+    position = models.PositiveSmallIntegerField(_("rang"))
+    co_owner = models.ForeignKey(CoOwner, on_delete=models.PROTECT, related_name="cheques")
+    drawer_name = models.CharField(_("tireur"), max_length=140)
+    bank_name = models.CharField(_("banque"), max_length=100, blank=True)
+    number = models.CharField(_("numéro du chèque"), max_length=20)
+    amount = MoneyField(_("montant"))
+
+    firm_lookup: ClassVar[str] = "deposit__firm"
+    objects = FirmScopedManager["Cheque"]()
+    all_firms = models.Manager["Cheque"]()
+
+    class Meta:
+        verbose_name = _("chèque")
+        verbose_name_plural = _("chèques")
+        ordering = ["deposit", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["deposit", "number"], name="banking_cheque_number_unique_in_slip"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="banking_cheque_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount}"

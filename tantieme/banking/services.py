@@ -40,7 +40,7 @@ from tantieme.banking import matching
 from tantieme.banking.enums import ImportState, LineKind, LineStatus, MatchRule, ReturnState, StatementFormat
 from tantieme.banking.exceptions import BankingError, ImportRefusedError
 from tantieme.banking.matching import CoOwnerCard, Decision, Directory
-from tantieme.banking.models import MatchSuggestion, ReturnTransfer, StatementImport, StatementLine
+from tantieme.banking.models import ChequeDeposit, MatchSuggestion, ReturnTransfer, StatementImport, StatementLine
 from tantieme.banking.parsers import ParsedEntry, StatementParseError, StatementReader, open_statement
 from tantieme.banking.parsers.base import CENT, KeyAssigner, normalise
 from tantieme.banking.posting import Receipt, post_receipts_bulk
@@ -356,6 +356,10 @@ def load_directory(condominium: Condominium) -> Directory:
     ).values_list("pk", "end_to_end_id", "creditor_iban", "amount"):
         directory.returns_by_end_to_end[end_to_end] = pk
         directory.returns_by_iban_amount[(iban, amount)].append(pk)
+    for pk, total, day, slip in ChequeDeposit.objects.filter(
+        condominium=condominium, statement_line__isnull=True
+    ).values_list("pk", "total", "deposit_date", "slip_number"):
+        directory.deposits_by_total[total].append((pk, day, slip))
     return directory
 
 
@@ -598,6 +602,8 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
                 drafts.append(
                     _two_lines(journal, entry, chart.BANK, chart.SUSPENSE_CREDIT, _entry_label(entry, "En attente :"))
                 )
+            elif decision.deposit_id is not None:  # a recorded cheque deposit: posted already
+                directory.take_deposit(decision.deposit_id)
             elif decision.kind == LineKind.RETURN_TRANSFER and decision.return_id in returns:
                 draft_of[index] = len(drafts)
                 drafts.append(
@@ -615,6 +621,11 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
             condominium=condominium, journal=journal, debit_account=chart.BANK, receipts=receipts, actor=actor
         )
         other_entries = post_entries_bulk(condominium=condominium, drafts=drafts, actor=actor) if drafts else []
+        deposit_entries = dict(
+            ChequeDeposit.objects.filter(pk__in=[d.deposit_id for d in decisions if d.deposit_id]).values_list(
+                "pk", "entry_id"
+            )
+        )
         lines: list[dict[str, Any]] = []
         counts = {"matched": 0, "to_review": 0, "suspense": 0, "ignored": 0}
         for index, (entry, decision) in enumerate(zip(fresh, decisions, strict=True)):
@@ -625,6 +636,9 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
             elif index in draft_of:
                 line["entry_id"] = other_entries[draft_of[index]].pk
                 line["status"] = LineStatus.SUSPENSE if decision.kind == LineKind.UNIDENTIFIED else LineStatus.MATCHED
+            elif decision.deposit_id is not None:
+                line["entry_id"] = deposit_entries[decision.deposit_id]
+                line["status"] = LineStatus.MATCHED
             elif decision.kind == LineKind.OTHER_CREDIT:
                 line["status"] = LineStatus.IGNORED
             else:
@@ -652,6 +666,9 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
             for suggestion in decision.suggestions
         ]
         MatchSuggestion.objects.bulk_create(suggestions, batch_size=500)
+        for line_id, decision in zip(line_ids, decisions, strict=True):
+            if decision.deposit_id is not None:
+                ChequeDeposit.objects.filter(pk=decision.deposit_id).update(statement_line_id=line_id)
         for line_id, line, decision in zip(line_ids, lines, decisions, strict=True):
             if decision.return_id is not None and decision.return_id in returns and line["entry_id"] is not None:
                 transfer = returns[decision.return_id]
