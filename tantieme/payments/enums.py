@@ -18,7 +18,13 @@ class PaymentMode(models.TextChoices):
 
 
 class PaymentState(models.TextChoices):
-    """created → pending → paid | refused | cancelled | error; paid → refunded. Never backwards."""
+    """created → pending → paid | refused | cancelled | error; paid → refunded; refused → paid.
+
+    Never backwards, with one exception: refused → paid. Lyra's payment page lets the payer try
+    again with another card after a refusal (additional attempts of the same form, same order,
+    a new transaction uuid); the notification of the refused attempt may come first, and a signed
+    AUTHORISED that follows means the money was taken: it must be recorded (issue 15).
+    """
 
     CREATED = "created", _("Créé")
     PENDING = "pending", _("En attente de la banque")
@@ -38,7 +44,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
         {PaymentState.PAID, PaymentState.REFUSED, PaymentState.CANCELLED, PaymentState.ERROR}
     ),
     PaymentState.PAID: frozenset({PaymentState.REFUNDED}),
-    PaymentState.REFUSED: frozenset(),
+    PaymentState.REFUSED: frozenset({PaymentState.PAID}),  # a later attempt of the same form succeeded
     PaymentState.CANCELLED: frozenset(),
     PaymentState.ERROR: frozenset(),
     PaymentState.REFUNDED: frozenset(),

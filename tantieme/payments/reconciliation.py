@@ -4,6 +4,8 @@
   (at most once an hour, for three days): if the provider has a final answer (paid, refused,
   cancelled), it is applied through the same state machine as a notification — confirmation e-mail,
   receipt and next-day posting included, exactly once.
+- A refused payment is asked once, a quarter of an hour after the refusal: the payer may have
+  succeeded with another card on the same payment page (refused → paid).
 - A payment paid for us is checked once, the day after: if the provider does not say paid, the
   mismatch is logged as an error and kept as an event of the payment for the accountant.
 
@@ -69,7 +71,12 @@ def payments_to_check(now: datetime.datetime) -> list[Payment]:
     paid_ones = Payment.objects.filter(
         state=PaymentState.PAID, paid_at__gte=now - LOOK_BACK, paid_at__lte=now - QUIET_PERIOD
     ).exclude(_asked_since(now - 2 * LOOK_BACK, EventCode.CONFIRMED_BY_PROVIDER, EventCode.NOT_PAID_AT_PROVIDER))
-    candidates = (open_ones | paid_ones).exclude(provider=ProviderKind.STRIPE)
+    # A refused payment is asked once, after the page's quiet period: another attempt of the same
+    # form may have been accepted while its notification was lost.
+    refused_ones = Payment.objects.filter(
+        state=PaymentState.REFUSED, updated_at__gte=now - LOOK_BACK, updated_at__lte=now - QUIET_PERIOD
+    ).exclude(_asked_since(now - 2 * LOOK_BACK))
+    candidates = (open_ones | paid_ones | refused_ones).exclude(provider=ProviderKind.STRIPE)
     return list(candidates.select_related("config", "firm").order_by("pk"))
 
 

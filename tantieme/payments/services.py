@@ -533,10 +533,13 @@ def apply_verified(
             remote_addr=remote_addr,
         )
 
+    # A refused attempt followed by a successful one of the same form carries a new transaction id.
+    retried_after_refusal = before == PaymentState.REFUSED and parsed.outcome == PaymentState.PAID
     if (
         payment.provider_transaction_id
         and parsed.transaction_id
         and payment.provider_transaction_id != parsed.transaction_id
+        and not retried_after_refusal
     ):
         log(EventCode.TRANSACTION_MISMATCH, before, parsed.transaction_id[:64])
         logger.error("payment.transaction_mismatch order=%s", payment.order_id)
@@ -554,7 +557,7 @@ def apply_verified(
     changed = ["state", "provider_status", "updated_at"]
     payment.state = parsed.outcome
     payment.provider_status = parsed.provider_status
-    if parsed.transaction_id and not payment.provider_transaction_id:
+    if parsed.transaction_id and (not payment.provider_transaction_id or retried_after_refusal):
         payment.provider_transaction_id = parsed.transaction_id
         changed.append("provider_transaction_id")
     if parsed.card_brand:

@@ -153,14 +153,32 @@ def test_out_of_order_notifications_are_ignored(card: World) -> None:
     assert post_ipn(card.horizon, ipn_fields(form, status="ABANDONED")).status_code == 200
     assert _codes(payment) == ["applied", "stale", "stale"]
     assert _state(payment) == PaymentState.PAID
-    # And the other way round: refused first, then a stale AUTHORISED never marks it paid.
+    # Refused, then cancelled: a refusal stays a refusal.
     other, other_form = new_payment(card.horizon, card.alice, Decimal("10.00"))
     assert post_ipn(card.horizon, ipn_fields(other_form, status="REFUSED", uuid="b" * 32)).status_code == 200
-    assert post_ipn(card.horizon, ipn_fields(other_form, uuid="b" * 32)).status_code == 200
+    assert post_ipn(card.horizon, ipn_fields(other_form, status="ABANDONED", uuid="b" * 32)).status_code == 200
     assert _codes(other) == ["applied", "stale"]
     assert _state(other) == PaymentState.REFUSED
     assert _mails(payment) == 1
     assert _card_entries() == 0
+
+
+def test_a_refused_attempt_then_an_accepted_one_is_paid(card: World) -> None:
+    """Lyra's page lets the payer try another card after a refusal (same form, same order, a new
+    transaction uuid); the refused attempt's notification comes first. The money was taken: paid."""
+    payment, form = new_payment(card.horizon, card.alice, Decimal("10.00"))
+    assert post_ipn(card.horizon, ipn_fields(form, status="REFUSED", uuid="b" * 32)).status_code == 200
+    assert _state(payment) == PaymentState.REFUSED
+    assert post_ipn(card.horizon, ipn_fields(form, uuid="e" * 32)).status_code == 200
+    assert _codes(payment) == ["applied", "applied"]
+    paid = Payment.all_firms.get(pk=payment.pk)
+    assert paid.state == PaymentState.PAID
+    assert paid.provider_transaction_id == "e" * 32
+    assert paid.confirmation_queued_at is not None
+    # Replayed, the accepted notification changes nothing more.
+    assert post_ipn(card.horizon, ipn_fields(form, uuid="e" * 32)).status_code == 200
+    assert _codes(payment) == ["applied", "applied", "duplicate"]
+    assert _mails(payment) == 1
 
 
 def test_a_transaction_id_used_by_another_payment_is_refused(card: World) -> None:

@@ -25,7 +25,7 @@ from tantieme.payments.reconciliation import reconcile_payments
 from tantieme.sandbox_bank import bank, tasks
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
-from tests.payments.helpers import DjangoClientHttp, books_with_balance, new_payment
+from tests.payments.helpers import DjangoClientHttp, books_with_balance, ipn_fields, new_payment, post_ipn
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,10 @@ def lost_notifications() -> Iterator[list[Any]]:
 
 
 def pay_at_the_bank(card: World) -> Payment:
+    return pay_at_the_bank_with_form(card)[0]
+
+
+def pay_at_the_bank_with_form(card: World) -> tuple[Payment, dict[str, str]]:
     payment, form = new_payment(card.horizon, card.alice, Decimal("250.00"))
     client = Client(HTTP_HOST="horizon.localhost")
     page = client.post("/banque-test/vads-payment/", form)["Location"]
@@ -64,7 +68,7 @@ def pay_at_the_bank(card: World) -> Payment:
         f"{page}carte/", {"numero": "4970110000000013", "mois": "12", "annee": "2030", "cryptogramme": "123"}
     )
     assert response["Location"].endswith("/resultat/")
-    return Payment.all_firms.get(pk=payment.pk)
+    return Payment.all_firms.get(pk=payment.pk), form
 
 
 def reconcile(card: World, at: datetime.datetime) -> Any:
@@ -97,6 +101,35 @@ def test_a_lost_notification_is_recovered_once_then_confirmed(
     assert list(events.order_by("pk").values_list("code", flat=True)) == ["applied", "confirmed_by_provider"]
     assert PaymentEvent.all_firms.filter(payment=payment, code="applied").count() == 1
     assert Payment.all_firms.get(pk=payment.pk).confirmation_queued_at == paid.confirmation_queued_at
+
+
+def test_a_refusal_followed_by_a_lost_acceptance_is_recovered(
+    card: World, http: DjangoClientHttp, lost_notifications: list[Any]
+) -> None:
+    """The first card was refused (notified), the second accepted on the same page (notification
+    lost): the refused payment is asked about once, and found paid."""
+    payment, form = pay_at_the_bank_with_form(card)
+    assert post_ipn(card.horizon, ipn_fields(form, status="REFUSED", uuid="d" * 32)).status_code == 200
+    refused = Payment.all_firms.get(pk=payment.pk)
+    assert refused.state == PaymentState.REFUSED
+
+    report = reconcile(card, refused.updated_at + datetime.timedelta(minutes=20))
+
+    assert report.recovered == [payment.order_id]
+    paid = Payment.all_firms.get(pk=payment.pk)
+    assert paid.state == PaymentState.PAID
+    assert paid.provider_transaction_id not in ("", "d" * 32)
+    assert paid.confirmation_queued_at is not None
+
+
+def test_a_refusal_confirmed_by_the_bank_is_asked_once(card: World, http: DjangoClientHttp) -> None:
+    payment, form = new_payment(card.horizon, card.alice, Decimal("80.00"))
+    assert post_ipn(card.horizon, ipn_fields(form, status="REFUSED", uuid="d" * 32)).status_code == 200
+    refused_at = Payment.all_firms.get(pk=payment.pk).updated_at
+    assert reconcile(card, refused_at + datetime.timedelta(minutes=5)).asked == 0  # the page may still be open
+    assert reconcile(card, refused_at + datetime.timedelta(minutes=20)).asked == 1
+    assert reconcile(card, refused_at + datetime.timedelta(hours=2)).asked == 0
+    assert Payment.all_firms.get(pk=payment.pk).state == PaymentState.REFUSED
 
 
 def test_a_payment_paid_for_us_but_unknown_at_the_bank_is_flagged(card: World, http: DjangoClientHttp) -> None:
