@@ -40,6 +40,13 @@ class Condominium(models.Model):
         validators=[registry_validator],
         help_text=_("Registre national d'immatriculation des copropriétés"),
     )
+    construction_year = models.PositiveSmallIntegerField(
+        _("année de construction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1000), MaxValueValidator(2100)],
+        help_text=_("Année d'achèvement de l'immeuble (fiche synthétique, diagnostics)."),
+    )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         _("début de l'exercice (mois)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from tantieme.condominiums.models import Condominium, CoOwner, LotShare, Ownership, SyndicContact
 
@@ -60,3 +60,38 @@ def email_languages(co_owners: Iterable[CoOwner]) -> dict[int, str]:
         if user_email.strip().lower() == emails[co_owner_id]:
             same_email.setdefault(co_owner_id, language)
     return {pk: same_email.get(pk) or first.get(pk) or "fr" for pk in emails}
+
+
+def key_share_sums(condominium: Condominium) -> dict[int, int]:
+    """Σ tantièmes of each key of the condominium, in one query: {key id: sum} (keys with shares only)."""
+    return dict(
+        LotShare.objects.filter(key__condominium=condominium)
+        .values("key_id")
+        .annotate(total=Sum("shares"))
+        .order_by("key_id")
+        .values_list("key_id", "total")
+    )
+
+
+def current_owners(lot_ids: Iterable[int], day: datetime.date) -> dict[int, list[CoOwner]]:
+    """Who owns each lot on `day`, in one query: {lot id: [co-owners]} (lots without an owner are absent)."""
+    owners: dict[int, list[CoOwner]] = {}
+    ownerships = (
+        Ownership.objects.filter(lot_id__in=list(lot_ids), start_date__lte=day)
+        .exclude(end_date__lt=day)
+        .select_related("co_owner")
+        .order_by("lot_id", "start_date")
+    )
+    for ownership in ownerships:
+        owners.setdefault(ownership.lot_id, []).append(ownership.co_owner)
+    return owners
+
+
+def shares_of(lot_ids: Iterable[int], key_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """The tantièmes {(lot id, key id): shares} of these lots in these keys, in one query."""
+    return {
+        (lot_id, key_id): shares
+        for lot_id, key_id, shares in LotShare.objects.filter(
+            lot_id__in=list(lot_ids), key_id__in=list(key_ids)
+        ).values_list("lot_id", "key_id", "shares")
+    }

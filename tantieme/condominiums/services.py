@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner, Lot, Ownership
+from tantieme.condominiums.validators import key_sum_problem
 from tantieme.core.references import InvalidReferenceError, condominium_code_of, parse_reference
 
 
@@ -47,12 +48,9 @@ def key_share_problems(keys: Iterable[AllocationKey]) -> list[str]:
     """One message per key whose lots' tantièmes do not add up to its total."""
     problems = []
     for key in keys:
-        total = key.shares.aggregate(total=Sum("shares"))["total"] or 0
-        if total != key.total:
-            problems.append(
-                _("Clé %(code)s : les tantièmes des lots font %(sum)s au lieu de %(total)s.")
-                % {"code": key.code, "sum": total, "total": key.total}
-            )
+        problem = key_sum_problem(key.code, key.shares.aggregate(total=Sum("shares"))["total"] or 0, key.total)
+        if problem:
+            problems.append(problem)
     return problems
 
 

@@ -28,7 +28,7 @@ from tantieme.condominiums.importing.reading import (
     fold,
 )
 from tantieme.condominiums.models import AllocationKey, Building, Condominium, CoOwner, Lot, Ownership
-from tantieme.condominiums.validators import normalize_bic, normalize_iban
+from tantieme.condominiums.validators import normalize_bic, normalize_iban, normalize_registry_number
 from tantieme.core.references import InvalidReferenceError, parse_reference
 
 Value = str | int | datetime.date | None
@@ -212,7 +212,7 @@ CONDOMINIUM_COLUMNS = (
     Column("complement_adresse", "address_line2", _text),
     Column("code_postal", "postal_code", _postal_code, required=True),
     Column("ville", "city", _text, required=True),
-    Column("immatriculation", "registry_number", _compact_upper),
+    Column("immatriculation", "registry_number", _validated(normalize_registry_number)),
     Column("debut_exercice", "fiscal_year_start_month", _month, default=1),
     Column("lettre_references", "reference_letter", _upper, default="A"),
     Column("banque", "bank_name", _text),

@@ -16,6 +16,7 @@ from tantieme.condominiums.importing.parsing import ImportData, KeyRecord, LotRe
 from tantieme.condominiums.importing.reading import BUILDING, CO_OWNER, KEY, LOT, SHARES_PREFIX, read_source
 from tantieme.condominiums.models import AllocationKey, Building, Condominium, CoOwner, Lot, LotShare, Ownership
 from tantieme.condominiums.services import check_reference_for
+from tantieme.condominiums.validators import key_sum_problem
 from tantieme.core.references import format_reference
 from tantieme.tenancy.scoping import firm_scope
 
@@ -213,7 +214,7 @@ class _Checker:
                     for (key_id, _lot_id), share in self.existing.shares.items()
                     if key_id == db_key.pk and (code not in columns or share.lot.number not in self.lots)
                 )
-            if shares == total:
+            if key_sum_problem(code, shares, total) is None:
                 continue
             message = _(
                 "Clé %(code)s : les tantièmes des lots (colonne tantiemes:%(code)s) font %(sum)s au lieu du total "
