@@ -9,7 +9,6 @@ downloaded later is the one that was sent, whatever is posted afterwards.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
