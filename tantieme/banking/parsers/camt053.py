@@ -9,7 +9,9 @@ same refusal (defusedxml's pure-Python parser costs 18 s per 100,000 entries). E
 `Ntry` is read and then cleared, so memory stays flat whatever the number of entries. Only
 booked entries (`Sts` `BOOK`, or `Sts/Cd` from 001.08) are yielded;
 pending and informative ones are counted. A batch entry whose `TxDtls` carry their own amounts
-yields one movement per transaction.
+yields one movement per transaction; each keeps, in `raw`, the batch it belongs to (`PmtInfId`,
+`BtchMsgId`, `BtchNbOfTxs` and the entry's total `NtryAmt`), by which a supplier payment batch we
+sent is recognised (`supplier_payments`).
 """
 
 from __future__ import annotations
@@ -220,6 +222,7 @@ class Camt053Reader(StatementReader):
             reversal=self._text(element, "RvslInd").lower() == "true",
         )
         base.raw = {"NtryRef": self._text(element, "NtryRef"), "BkTxCd": domain, "Prtry": proprietary}
+        self._batch(base, element, amount)
         details = self._findall(element, "NtryDtls/TxDtls")
         split: list[tuple[ET.Element, Decimal]] = []
         if len(details) > 1:
@@ -261,6 +264,28 @@ class Camt053Reader(StatementReader):
         if not base.bank_reference and len(details) == 1:
             base.bank_reference = self._text(details[0], "Refs/AcctSvcrRef")
         return [base]
+
+    def _batch(self, entry: ParsedEntry, element: ET.Element, amount: Decimal) -> None:
+        """The batch an entry books (`NtryDtls/Btch`, or the `Refs/PmtInfId` of its transactions): what a
+        supplier payment file we sent is recognised by (`PmtInfId`, `MsgId`, number, entry total)."""
+        payment_info = self._text(element, "NtryDtls/Btch/PmtInfId") or next(
+            iter(self._texts_of_details(element, "Refs/PmtInfId")), ""
+        )
+        message = self._text(element, "NtryDtls/Btch/MsgId") or next(
+            iter(self._texts_of_details(element, "Refs/MsgId")), ""
+        )
+        if payment_info:
+            entry.raw["PmtInfId"] = payment_info[:35]
+        if message:
+            entry.raw["BtchMsgId"] = message[:35]
+        count = self._text(element, "NtryDtls/Btch/NbOfTxs")
+        if count and is_ascii_digits(count):
+            entry.raw["BtchNbOfTxs"] = count[:15]
+        if payment_info or message or count:
+            entry.raw["NtryAmt"] = str(amount)
+
+    def _texts_of_details(self, element: ET.Element, path: str) -> list[str]:
+        return [text for detail in self._findall(element, "NtryDtls/TxDtls") for text in self._texts(detail, path)]
 
     def _details(self, entry: ParsedEntry, details: list[ET.Element], sign: int) -> None:
         remittance: list[str] = []
