@@ -32,6 +32,14 @@ from tantieme.funds.models import Call, CallNotice
 from tantieme.ledger.models import Entry
 from tantieme.notifications.models import OutboundMessage
 from tantieme.tenancy.scoping import firm_scope
+import datetime
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from tantieme.documents.orphans import storage_folders, purge_orphan_files
+# A kill between writing a notice's file and committing its row leaves an orphan file: the
+# periodic purge deletes it once no transaction can still commit it.
+purged = purge_orphan_files(now=timezone.now() + datetime.timedelta(hours=2))
+files = sum(len(default_storage.listdir(folder)[1]) for folder in storage_folders(default_storage, "documents"))
 condominium = Condominium.all_firms.select_related("firm").get(code="778")
 with firm_scope(condominium.firm):
     calls = list(Call.objects.filter(condominium=condominium, period="2026-Q1"))
@@ -50,6 +58,8 @@ with firm_scope(condominium.firm):
         "distinct_documents": notices.values("document_id").distinct().count(),
         "emails": OutboundMessage.objects.filter(template="funds_call_notice").count(),
         "consenting": CoOwner.objects.filter(condominium=condominium, e_notification_consent=True).count(),
+        "purged": purged,
+        "files": files,
     }))
 """
 
@@ -99,5 +109,6 @@ def test_a_batch_killed_three_times_completes_exactly_once(tmp_path: Path) -> No
     assert state["notices_without_document"] == 0
     assert state["documents"] == CO_OWNERS == state["distinct_documents"]
     assert state["emails"] == state["consenting"]
+    assert state["files"] == state["documents"], (kills, state)  # orphans (if any kill left one) purged
     books = _run(env, "manage.py", "check_ledger", "--firm", "crash", "--condominium", "778")
     assert books.returncode == 0, books.stdout + books.stderr
