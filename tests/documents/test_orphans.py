@@ -20,7 +20,7 @@ from tests.documents.conftest import stored_files
 from tests.documents.factories import pdf_bytes
 
 
-class Interrupted(Exception):
+class InterruptedError_(Exception):  # noqa: N801 - reads as what happened
     pass
 
 
@@ -36,12 +36,18 @@ def publish(world: World, text: str) -> None:
     )
 
 
+def publish_then_fail(world: World, text: str) -> None:
+    """The caller's transaction dies after the file is written (as a killed process would)."""
+    with transaction.atomic():
+        publish(world, text)
+        raise InterruptedError_
+
+
 def test_a_rolled_back_publication_leaves_a_file_that_is_purged_later(world: World, private_media: Path) -> None:
     with firm_scope(world.horizon):
         publish(world, "kept")
-        with pytest.raises(Interrupted), transaction.atomic():  # the caller dies after the file is written
-            publish(world, "lost")
-            raise Interrupted
+        with pytest.raises(InterruptedError_):
+            publish_then_fail(world, "lost")
     assert len(stored_files(private_media)) == 2  # the lost one's file is still there
     kept = next(path for path in stored_files(private_media) if path.read_bytes() == pdf_bytes("kept"))
 
