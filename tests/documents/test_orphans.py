@@ -20,7 +20,7 @@ from tests.documents.conftest import stored_files
 from tests.documents.factories import pdf_bytes
 
 
-class InterruptedError_(Exception):  # noqa: N801 - reads as what happened
+class PublicationInterruptedError(Exception):
     pass
 
 
@@ -40,13 +40,13 @@ def publish_then_fail(world: World, text: str) -> None:
     """The caller's transaction dies after the file is written (as a killed process would)."""
     with transaction.atomic():
         publish(world, text)
-        raise InterruptedError_
+        raise PublicationInterruptedError
 
 
 def test_a_rolled_back_publication_leaves_a_file_that_is_purged_later(world: World, private_media: Path) -> None:
     with firm_scope(world.horizon):
         publish(world, "kept")
-        with pytest.raises(InterruptedError_):
+        with pytest.raises(PublicationInterruptedError):
             publish_then_fail(world, "lost")
     assert len(stored_files(private_media)) == 2  # the lost one's file is still there
     kept = next(path for path in stored_files(private_media) if path.read_bytes() == pdf_bytes("kept"))
