@@ -334,9 +334,13 @@ class Invoice(models.Model):
     payee_iban = models.CharField(_("IBAN indiqué sur la facture"), max_length=34, blank=True)
     remittance = models.CharField(_("référence de paiement"), max_length=140, blank=True)
     preceding_invoice = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
         verbose_name=_("facture d'origine"),
-    )  # fmt: skip
+    )
     ag_resolution = models.CharField(_("résolution d'AG (art. 39)"), max_length=200, blank=True)
     entry = models.OneToOneField(
         Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("écriture")
@@ -413,13 +417,21 @@ class InvoiceLine(models.Model):
         AllocationKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("clé")
     )
     operation = models.ForeignKey(
-        WorksOperation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        WorksOperation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("opération de travaux"),
-    )  # fmt: skip
+    )
     budget_line = models.ForeignKey(
-        BudgetLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        BudgetLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("ligne de budget"),
-    )  # fmt: skip
+    )
     amount = MoneyField(_("montant TTC"))
     net_amount = MoneyField(_("montant HT"), null=True, blank=True)
     vat_rate = models.DecimalField(_("taux de TVA"), max_digits=5, decimal_places=2, null=True, blank=True)
