@@ -37,6 +37,7 @@ from tantieme.closing.distribution import compute_distribution
 from tantieme.closing.models import Closing, DistributionLine
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.money import format_amount
+from tantieme.funds.actuals import flow_sums
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, BudgetLine, WorksLine, WorksOperation
 from tantieme.ledger.enums import JournalKind, LineNature
@@ -516,32 +517,20 @@ def _deferral_entries(condominium_id: int) -> Q:
 def _year_flows(year: FiscalYear, numbers: Mapping[int, str]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """Actual of a year per account ({number: amount}, charges as debit, income as credit balances):
     (current operations, works operations)."""
-    flow_ids = [pk for pk, number in numbers.items() if number.startswith(("6", "7"))]
-    rows = (
-        Line.objects.filter(
-            condominium_id=year.condominium_id,
-            date__gte=year.start_date,
-            date__lte=year.end_date,
-            account_id__in=flow_ids,
-        )
-        .exclude(nature=LineNature.REGULARISATION)
-        .exclude(_deferral_entries(year.condominium_id))
-        .values("account_id")
-        .annotate(
-            current_debit=Sum("debit", filter=Q(operation__isnull=True)),
-            current_credit=Sum("credit", filter=Q(operation__isnull=True)),
-            works_debit=Sum("debit", filter=Q(operation__isnull=False)),
-            works_credit=Sum("credit", filter=Q(operation__isnull=False)),
-        )
-        .order_by()
+    # The definition of the actual shared with the distribution and budget against actual.
+    flows = flow_sums(
+        condominium_id=year.condominium_id,
+        start=year.start_date,
+        end=year.end_date,
+        accounts={pk: number for pk, number in numbers.items() if number.startswith(("6", "7"))},
+        works=True,
     )
     current: dict[str, Decimal] = defaultdict(lambda: ZERO)
     works: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        number = numbers[row["account_id"]]
-        sign = 1 if number.startswith("6") else -1
-        current[number] += sign * (cents(row["current_debit"]) - cents(row["current_credit"]))
-        works[number] += sign * (cents(row["works_debit"]) - cents(row["works_credit"]))
+    for flow in flows:
+        sign = 1 if flow.account.startswith("6") else -1
+        target = current if flow.operation_id is None else works
+        target[flow.account] += sign * flow.balance
     return (
         {number: amount for number, amount in current.items() if amount},
         {number: amount for number, amount in works.items() if amount},

@@ -33,13 +33,10 @@ from django.db.models import Q, Sum
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import AllocationKey, Condominium, LotShare, Ownership
 from tantieme.core.money import allocate, format_amount
+from tantieme.funds.actuals import PROVISION_ACCOUNTS, flow_sums
 from tantieme.funds.enums import CallKind
 from tantieme.funds.models import CallLine
-from tantieme.ledger.enums import LineNature
-from tantieme.ledger.models import ZERO, Account, FiscalYear, Line, cents
-
-# Class-7 accounts that are provisions called, or belong to works: not "other income" of a key.
-PROVISION_ACCOUNTS = ("701", "702", "703", "704", "705")
+from tantieme.ledger.models import ZERO, FiscalYear, cents
 
 
 @dataclass(frozen=True)
@@ -105,38 +102,19 @@ class Distribution:
         }
 
 
-def _year_lines(fiscal_year: FiscalYear) -> Q:
-    """Class 6 and 7 lines of the year, the régularisation itself left out (it is what we compute)."""
-    return Q(
-        condominium_id=fiscal_year.condominium_id,
-        date__gte=fiscal_year.start_date,
-        date__lte=fiscal_year.end_date,
-    ) & ~Q(nature=LineNature.REGULARISATION)
-
-
 def _sums_by_key(
     fiscal_year: FiscalYear, keys: dict[int, AllocationKey], general: AllocationKey | None, problems: list[str]
 ) -> tuple[dict[int, Decimal], dict[int, dict[str, Decimal]], dict[int, Decimal], dict[int, Decimal]]:
-    accounts = {
-        account.pk: account.number
-        for account in Account.objects.filter(condominium_id=fiscal_year.condominium_id).filter(
-            Q(number__startswith="6") | Q(number__startswith="7")
-        )
-    }
-    rows = (
-        Line.objects.filter(_year_lines(fiscal_year), account_id__in=list(accounts), operation__isnull=True)
-        .values("account_id", "key_id")
-        .annotate(debit=Sum("debit"), credit=Sum("credit"))
-        .order_by("account_id", "key_id")
-    )
+    # The year's actual as budget against actual reads it during the year (one definition).
+    flows = flow_sums(condominium_id=fiscal_year.condominium_id, start=fiscal_year.start_date, end=fiscal_year.end_date)
     charges: dict[int, Decimal] = defaultdict(lambda: ZERO)
     by_account: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     income: dict[int, Decimal] = defaultdict(lambda: ZERO)
     provisions: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        number = accounts[row["account_id"]]
-        amount = cents(row["debit"]) - cents(row["credit"])  # debit balance
-        key_id = row["key_id"]
+    for flow in flows:
+        number = flow.account
+        amount = flow.balance
+        key_id = flow.key_id
         if not amount:
             continue
         if number.startswith("6"):
