@@ -42,16 +42,16 @@ def test_csv_export_is_french_and_neutralises_formulas() -> None:
     request = RequestFactory().get("/", {"format": "csv"})
     assert wants_export(request)
     response = export_listing(request, ROWS[:2], COLUMNS, title="Essai", filename="essai")
-    body = b"".join(response.streaming_content).decode("utf-8")  # type: ignore[union-attr]
+    body = b"".join(response.streaming_content).decode("utf-8")  # type: ignore[attr-defined]
     assert body.startswith("\ufeffNom;Montant;Code\r\n")
     assert "Nom 001;0,25;'=HYPERLINK()" in body
     assert 'filename="essai-' in response["Content-Disposition"]
 
 
-def test_xlsx_export_keeps_amounts_as_numbers() -> None:
+def test_xlsx_export_keeps_amounts_as_numbers(db: None) -> None:  # closing the response touches the connection
     request = RequestFactory().get("/", {"format": "xlsx"})
     response = export_listing(request, ROWS[:3], COLUMNS, title="Essai", filename="essai")
-    content = b"".join(response.streaming_content)  # type: ignore[union-attr]
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     response.close()
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert sheet is not None

@@ -20,17 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tantieme.audit.services import record
-from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import CoOwner
-from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import Firm
 from tantieme.users import services as user_services
 from tantieme.users.enums import UserKind
 from tantieme.users.letters import WelcomeLetter, render_welcome_letters
 from tantieme.users.models import User
-
-MANAGE_ACCESS = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER)
 
 
 class AccessError(Exception):
@@ -152,11 +149,10 @@ class JointLoginForm(forms.Form):
 
 @staff_required
 def access_home(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
     return render(
         request,
         "backoffice/access_home.html",
-        {"condominiums": condominiums_for_staff(request.user), "menu": "access"},
+        {"condominiums": condominiums_for_staff(staff_user(request)), "menu": "access"},
     )
 
 
@@ -168,7 +164,7 @@ def access_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         (co_owner, [(user, user_services.access_state(user)) for user in co_owner.users.all()])
         for co_owner in co_owners
     ]
-    can_manage = request.staff_membership.role in MANAGE_ACCESS  # type: ignore[attr-defined]
+    can_manage = can(request, Can.MANAGE_ACCESS)
     return render(
         request,
         "backoffice/access_condominium.html",
@@ -184,7 +180,7 @@ def access_condominium(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_give(request: HttpRequest, pk: int) -> HttpResponse:
     co_owner = _co_owner_for(request, pk)
     try:
@@ -199,7 +195,7 @@ def access_give(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_give_all(request: HttpRequest, pk: int) -> HttpResponse:
     """Every co-owner of the condominium without a login yet: e-mails for some, letters for the others."""
     condominium = portfolio_condominium(request, pk)
@@ -228,7 +224,7 @@ def access_give_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """A new invitation link (e-mail) or a new letter (no e-mail): the previous link or password dies."""
     user, co_owner = _portal_user_for(request, pk)
@@ -240,7 +236,7 @@ def access_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """A new temporary password on a letter, whatever the e-mail: the old password and sessions end."""
     user, co_owner = _portal_user_for(request, pk)
@@ -249,7 +245,7 @@ def access_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign the co-owner out everywhere (lost device, shared computer); the password stays."""
     user, co_owner = _portal_user_for(request, pk)
@@ -259,7 +255,7 @@ def access_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_email(request: HttpRequest, pk: int) -> HttpResponse:
     user, co_owner = _portal_user_for(request, pk)
     form = EmailForm(request.POST)
@@ -280,7 +276,7 @@ def access_email(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=MANAGE_ACCESS)
+@staff_required(can=Can.MANAGE_ACCESS)
 def access_add_login(request: HttpRequest, pk: int) -> HttpResponse:
     co_owner = _co_owner_for(request, pk)
     form = JointLoginForm(request.POST)

@@ -4,7 +4,6 @@ co-owners who accepted electronic notifications), list them with their readers, 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,41 +12,30 @@ from django.views.decorators.http import require_POST
 from tantieme.announcements.forms import AnnouncementForm
 from tantieme.announcements.queries import announcements_for_staff
 from tantieme.announcements.services import archive_announcement, publish_announcement
-from tantieme.backoffice.policy import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
-from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff
+from tantieme.backoffice.views import staff_required, staff_user
 
-PUBLISH_ANNOUNCEMENTS = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER)
 PAGE_SIZE = 100
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-@staff_required
+@staff_required(post=Can.PUBLISH)
 def announcements_list(request: HttpRequest) -> HttpResponse:
-    condominiums = condominiums_for_staff(_staff(request))
-    can_publish = request.staff_membership.role in PUBLISH_ANNOUNCEMENTS  # type: ignore[attr-defined]
+    condominiums = condominiums_for_staff(staff_user(request))
+    can_publish = can(request, Can.PUBLISH)
     form = AnnouncementForm(request.POST or None, condominiums=condominiums)
-    if request.method == "POST":
-        if not can_publish:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            condominium = next(c for c in condominiums if c.pk == data["condominium"])
-            publish_announcement(
-                condominium=condominium,
-                title=data["title"],
-                body=data["body"],
-                send_email=data["send_email"],
-                actor=_staff(request),
-                request=request,
-            )
-            messages.success(request, _("Annonce publiée."))
-            return redirect("backoffice:announcements")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        condominium = next(c for c in condominiums if c.pk == data["condominium"])
+        publish_announcement(
+            condominium=condominium,
+            title=data["title"],
+            body=data["body"],
+            send_email=data["send_email"],
+            actor=staff_user(request),
+            request=request,
+        )
+        messages.success(request, _("Annonce publiée."))
+        return redirect("backoffice:announcements")
     announcements = list(announcements_for_staff([c.pk for c in condominiums])[:PAGE_SIZE])
     return render(
         request,
@@ -58,10 +46,10 @@ def announcements_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=PUBLISH_ANNOUNCEMENTS)
+@staff_required(can=Can.PUBLISH)
 def announcement_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    ids = [c.pk for c in condominiums_for_staff(_staff(request))]
+    ids = [c.pk for c in condominiums_for_staff(staff_user(request))]
     announcement = get_object_or_404(announcements_for_staff(ids), pk=pk)
-    archive_announcement(announcement=announcement, actor=_staff(request), request=request)
+    archive_announcement(announcement=announcement, actor=staff_user(request), request=request)
     messages.success(request, _("Annonce archivée : les copropriétaires ne la voient plus."))
     return redirect("backoffice:announcements")

@@ -1,18 +1,21 @@
 """Back office "Banque": statement imports, lines by status, the review and suspense queues.
 
-Reads for every staff member; imports and actions for administrators, managers and accountants
-(read-only staff get a 403). Every object is looked up in the firm's scope: another firm's
-line is a 404. Actions are POSTs that call `tantieme.banking.services` and redirect back.
+Reads for every staff member; imports and actions need `Can.KEEP_BOOKS` (others get a 403).
+Everything is limited to the staff member's portfolio: a line, import or return of another
+condominium (or firm) is a 404, and the lists and queues only show the portfolio's. Actions are
+POSTs that call `tantieme.banking.services` and redirect back.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,16 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.policy import Can, check_in_portfolio, in_portfolio, portfolio_condominiums
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.banking import queries, services
 from tantieme.banking.enums import LineStatus
 from tantieme.banking.exceptions import BankingError, ImportRefusedError
 from tantieme.banking.models import MatchSuggestion, ReturnTransfer, StatementImport, StatementLine
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.core.references import InvalidReferenceError, parse_reference
-from tantieme.tenancy.enums import StaffRole
 
-WRITE_ROLES = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_LINES_SHOWN = 500
 
@@ -42,15 +44,31 @@ class StatementUploadForm(forms.Form):
         help_text=gettext_lazy("CAMT.053 (XML), CFONB 120 ou OFX ; 50 Mo au plus."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["condominium"].queryset = Condominium.objects.order_by("code")  # type: ignore[attr-defined]
+        # Only the portfolio's condominiums: another one is refused as an invalid choice.
+        self.fields["condominium"].queryset = portfolio_condominiums(user)  # type: ignore[arg-type, attr-defined]
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         if (upload.size or 0) > MAX_FILE_BYTES:
             raise ValidationError(_("Le fichier dépasse 50 Mo."))
         return upload
+
+
+def _recent_imports(request: HttpRequest) -> QuerySet[StatementImport]:
+    imports = in_portfolio(StatementImport.objects.select_related("condominium"), staff_user(request))
+    return imports.order_by("-created_at", "-id")[:50]
+
+
+def _status_counts(request: HttpRequest) -> dict[str, int]:
+    rows = in_portfolio(StatementLine.objects.all(), staff_user(request))
+    return dict(rows.values_list("status").annotate(n=Count("id")).order_by())
+
+
+def _lines(request: HttpRequest, status: str | None = None) -> QuerySet[StatementLine]:
+    """`queries.lines` limited to the portfolio."""
+    return in_portfolio(queries.lines(status=status), staff_user(request))
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
@@ -61,28 +79,28 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 @staff_required
 def banking_home(request: HttpRequest) -> HttpResponse:
-    form = StatementUploadForm()
+    form = StatementUploadForm(user=staff_user(request))
     return render(
         request,
         "backoffice/banking_home.html",
         {
             "form": form,
-            "imports": queries.recent_imports(),
-            "counts": queries.status_counts(),
+            "imports": _recent_imports(request),
+            "counts": _status_counts(request),
             "statuses": LineStatus.choices,
         },
     )
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_upload(request: HttpRequest) -> HttpResponse:
-    form = StatementUploadForm(request.POST, request.FILES)
+    form = StatementUploadForm(request.POST, request.FILES, user=staff_user(request))
     if not form.is_valid():
         return render(
             request,
             "backoffice/banking_home.html",
-            {"form": form, "imports": queries.recent_imports(), "counts": queries.status_counts(),
+            {"form": form, "imports": _recent_imports(request), "counts": _status_counts(request),
              "statuses": LineStatus.choices},
             status=400,
         )  # fmt: skip
@@ -120,6 +138,7 @@ def banking_upload(request: HttpRequest) -> HttpResponse:
 @staff_required
 def banking_import(request: HttpRequest, pk: int) -> HttpResponse:
     statement_import = get_object_or_404(StatementImport.objects.select_related("condominium"), pk=pk)
+    check_in_portfolio(request, statement_import.condominium_id)
     status = request.GET.get("statut") or None
     lines = queries.lines(status=status, statement_import_id=statement_import.pk)[:MAX_LINES_SHOWN]
     return render(
@@ -136,33 +155,48 @@ def banking_lines(request: HttpRequest) -> HttpResponse:
         request,
         "backoffice/banking_lines.html",
         {
-            "lines": queries.lines(status=status)[:MAX_LINES_SHOWN],
+            "lines": _lines(request, status)[:MAX_LINES_SHOWN],
             "status": status,
             "statuses": LineStatus.choices,
-            "counts": queries.status_counts(),
+            "counts": _status_counts(request),
         },
     )
 
 
 @staff_required
 def banking_review(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/banking_review.html", {"lines": queries.review_queue()[:MAX_LINES_SHOWN]})
+    lines = in_portfolio(queries.review_queue(), staff_user(request))
+    return render(request, "backoffice/banking_review.html", {"lines": lines[:MAX_LINES_SHOWN]})
 
 
 @staff_required
 def banking_suspense(request: HttpRequest) -> HttpResponse:
-    rows, buckets = queries.suspense_queue(today=timezone.localdate())
+    today = timezone.localdate()
+    suspense = _lines(request, LineStatus.SUSPENSE).order_by("booking_date", "id")
+    rows = [queries.SuspenseRow(line=line, age=line.age_in_days(today)) for line in suspense]
+    buckets = [
+        queries.AgeBucket(
+            label=label,
+            count=len(inside := [row for row in rows if row.age >= low and (high is None or row.age < high)]),
+            total=sum((row.line.amount for row in inside), Decimal("0.00")),
+        )
+        for low, high, label in queries.AGE_BUCKETS
+    ]
+    returns = in_portfolio(queries.returns_in_progress(), staff_user(request))[:100]
     return render(
         request,
         "backoffice/banking_suspense.html",
-        {"rows": rows[:MAX_LINES_SHOWN], "buckets": buckets, "returns": queries.returns_in_progress()[:100]},
+        {"rows": rows[:MAX_LINES_SHOWN], "buckets": buckets, "returns": returns},
     )
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    suggestion = get_object_or_404(MatchSuggestion.objects.select_related("line", "co_owner"), pk=pk)
+    suggestions = in_portfolio(
+        MatchSuggestion.objects.select_related("line", "co_owner"), staff_user(request), "line__condominium"
+    )
+    suggestion = get_object_or_404(suggestions, pk=pk)
     try:
         services.confirm_suggestion(suggestion=suggestion, actor=request.user)
     except BankingError as error:
@@ -172,14 +206,17 @@ def banking_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("backoffice:banking_review"))
 
 
-def _line(pk: int) -> StatementLine:
-    return get_object_or_404(StatementLine.objects.select_related("condominium"), pk=pk)
+def _line(request: HttpRequest, pk: int) -> StatementLine:
+    """A line of the portfolio; any other is a 404."""
+    return get_object_or_404(
+        in_portfolio(StatementLine.objects.select_related("condominium"), staff_user(request)), pk=pk
+    )
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    line = _line(pk)
+    line = _line(request, pk)
     try:
         reference = parse_reference(request.POST.get("reference", ""))
         co_owner = CoOwner.objects.filter(condominium_id=line.condominium_id, reference=reference).first()
@@ -193,11 +230,11 @@ def banking_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("backoffice:banking_suspense"))
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_to_suspense(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.send_to_suspense(line=_line(pk), actor=request.user)
+        services.send_to_suspense(line=_line(request, pk), actor=request.user)
     except BankingError as error:
         messages.error(request, str(error))
     else:
@@ -205,12 +242,12 @@ def banking_to_suspense(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("backoffice:banking_review"))
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_return(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         transfer = services.return_to_payer(
-            line=_line(pk),
+            line=_line(request, pk),
             creditor_name=request.POST.get("name", ""),
             creditor_iban=request.POST.get("iban", ""),
             creditor_bic=request.POST.get("bic", ""),
@@ -227,11 +264,11 @@ def banking_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("backoffice:banking_suspense"))
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_debit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.post_debit(line=_line(pk), account=request.POST.get("account", ""), actor=request.user)
+        services.post_debit(line=_line(request, pk), account=request.POST.get("account", ""), actor=request.user)
     except BankingError as error:
         messages.error(request, str(error))
     else:
@@ -239,11 +276,11 @@ def banking_debit(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("backoffice:banking_review"))
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 @require_POST
 def banking_ignore(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.ignore_line(line=_line(pk), actor=request.user)
+        services.ignore_line(line=_line(request, pk), actor=request.user)
     except BankingError as error:
         messages.error(request, str(error))
     else:
@@ -251,9 +288,9 @@ def banking_ignore(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("backoffice:banking_review"))
 
 
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.KEEP_BOOKS)
 def banking_return_file(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer = get_object_or_404(ReturnTransfer, pk=pk)
+    transfer = get_object_or_404(in_portfolio(ReturnTransfer.objects.all(), staff_user(request)), pk=pk)
     response = HttpResponse(transfer.document.encode(), content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{transfer.message_id}.pain001.xml"'
     response["Cache-Control"] = "private, no-store"

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.policy import condominiums_for_staff
-from tantieme.backoffice.views import has_role, staff_required, staff_user
+from tantieme.backoffice.policy import Can, can, in_portfolio
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.closing.annexes import build_annexes
 from tantieme.closing.models import Closing, ClosingState, DistributionLine
 from tantieme.closing.renderers import render_annexes_pdf, render_annexes_xlsx, render_individual_statement_pdf
@@ -32,9 +31,7 @@ from tantieme.closing.statements import individual_statement
 from tantieme.condominiums.models import CoOwner
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear, cents
-from tantieme.tenancy.enums import StaffRole
 
-WRITE_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 PAGE_SIZE = 50
 
 
@@ -53,16 +50,10 @@ class ApprovalForm(forms.Form):
 
 def _year_for(request: HttpRequest, pk: int) -> FiscalYear:
     """The fiscal year `pk` of a condominium of the staff member's portfolio, else a 404."""
-    allowed = {condominium.pk for condominium in condominiums_for_staff(staff_user(request))}
-    year = FiscalYear.objects.select_related("condominium").filter(pk=pk).first()
-    if year is None or year.condominium_id not in allowed:
+    year = in_portfolio(FiscalYear.objects.select_related("condominium"), staff_user(request)).filter(pk=pk).first()
+    if year is None:
         raise Http404
     return year
-
-
-def _require_write(request: HttpRequest) -> None:
-    if not has_role(request, WRITE_ROLES):
-        raise PermissionDenied
 
 
 @require_GET
@@ -74,7 +65,7 @@ def closing_year(request: HttpRequest, pk: int) -> HttpResponse:
         "year": year,
         "condominium": year.condominium,
         "closing": closing,
-        "can_write": has_role(request, WRITE_ROLES),
+        "can_write": can(request, Can.CLOSE_YEARS),
         "approval_form": ApprovalForm(initial={"approval_date": timezone.localdate()}),
         "menu": "closing",
     }
@@ -102,10 +93,9 @@ def closing_year(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(can=Can.CLOSE_YEARS)
 def closing_draft(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year_for(request, pk)
-    _require_write(request)
     try:
         closing = draft_closing(fiscal_year=year, actor=staff_user(request))
     except LedgerError as error:
@@ -119,10 +109,9 @@ def closing_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(can=Can.CLOSE_YEARS)
 def closing_approve(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year_for(request, pk)
-    _require_write(request)
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indiquez la date de l'assemblée générale et confirmez l'approbation."))

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.audit.services import record
-from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.documents import services
 from tantieme.documents.downloads import as_page_response, document_response
@@ -23,10 +23,7 @@ from tantieme.documents.exceptions import DocumentError
 from tantieme.documents.forms import BackofficeFilterForm, CouncilMemberForm, PublishForm
 from tantieme.documents.models import Document
 from tantieme.documents.queries import active_council_memberships, council_members, documents_for_condominium
-from tantieme.tenancy.enums import StaffRole
 
-PUBLISH_ROLES = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
-COUNCIL_ROLES = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER)
 PAGE_SIZE = 50
 
 
@@ -34,10 +31,6 @@ def _document_for(request: HttpRequest, pk: int) -> Document:
     document = get_object_or_404(Document, pk=pk)
     portfolio_condominium(request, document.condominium_id)
     return document
-
-
-def _role(request: HttpRequest) -> str:
-    return str(request.staff_membership.role)  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -80,14 +73,14 @@ def documents_condominium(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_publish": _role(request) in PUBLISH_ROLES,
-            "can_manage_council": _role(request) in COUNCIL_ROLES,
+            "can_publish": can(request, Can.PUBLISH),
+            "can_manage_council": can(request, Can.MANAGE_COUNCIL),
             "menu": "documents",
         },
     )
 
 
-@staff_required(roles=PUBLISH_ROLES)
+@staff_required(can=Can.PUBLISH)
 def documents_publish(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     if request.method == "POST":
@@ -146,7 +139,7 @@ def documents_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=PUBLISH_ROLES)
+@staff_required(can=Can.PUBLISH)
 def documents_archive(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
     services.archive_document(document=document, archived_by=staff_user(request), request=request)
@@ -176,14 +169,14 @@ def documents_council(request: HttpRequest, pk: int) -> HttpResponse:
             "condominium": condominium,
             "members": list(council_members(condominium, day=today).order_by("co_owner__reference")),
             "form": CouncilMemberForm(condominium=condominium, today=today),
-            "can_manage_council": _role(request) in COUNCIL_ROLES,
+            "can_manage_council": can(request, Can.MANAGE_COUNCIL),
             "menu": "documents",
         },
     )
 
 
 @require_POST
-@staff_required(roles=COUNCIL_ROLES)
+@staff_required(can=Can.MANAGE_COUNCIL)
 def documents_council_add(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     form = CouncilMemberForm(request.POST, condominium=condominium, today=timezone.localdate())
@@ -197,7 +190,7 @@ def documents_council_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=COUNCIL_ROLES)
+@staff_required(can=Can.MANAGE_COUNCIL)
 def documents_council_remove(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     membership = get_object_or_404(

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
-from tantieme.backoffice.views import has_role, staff_required, staff_user
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import Condominium
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, WorksInstalment
@@ -30,9 +30,7 @@ from tantieme.ledger.enums import FiscalYearState
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear
 from tantieme.ledger.services import open_fiscal_year
-from tantieme.tenancy.enums import StaffRole
 
-OPEN_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 HORIZON_DAYS = 90  # the dashboard warns of calls due within this many days with no open year
 MENU = "fiscal_years"
 
@@ -188,7 +186,7 @@ def fiscal_years_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         "years": list(reversed(alerts.years)),
         "proposed": proposed,
         "form": form,
-        "can_open": has_role(request, OPEN_ROLES),
+        "can_open": can(request, Can.CLOSE_YEARS),
         # N and N+1 may be open together: N+2 waits for N's closing.
         "blocked_by": open_years[0] if len(open_years) >= 2 else None,
         "menu": MENU,
@@ -197,7 +195,7 @@ def fiscal_years_condominium(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=OPEN_ROLES)
+@staff_required(can=Can.CLOSE_YEARS)
 def fiscal_years_open(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     form = OpenYearForm(request.POST)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tantieme.backoffice.fiscal_years import days_without_open_year
-from tantieme.backoffice.policy import condominiums_for_staff, portfolio_condominium
-from tantieme.backoffice.views import has_role, staff_required, staff_user
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import AllocationKey, Condominium
 from tantieme.core.money import ZERO
 from tantieme.funds import queries
@@ -45,9 +44,7 @@ from tantieme.funds.services import (
     set_works_fund,
 )
 from tantieme.funds.tasks import run_call_batch
-from tantieme.tenancy.enums import StaffRole
 
-ISSUE_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 MENU = "funds"
 
 
@@ -76,7 +73,7 @@ def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         "batches": queries.batches_of(condominium)[:10],
         "fund_balance": queries.works_fund_balance(condominium),
         "period_form": PeriodForm(initial={"period": period_code(timezone.localdate(), 3)}),
-        "can_issue": has_role(request, ISSUE_ROLES),
+        "can_issue": can(request, Can.ISSUE_CALLS),
         "menu": MENU,
     }
     return render(request, "backoffice/funds_condominium.html", context)
@@ -87,7 +84,7 @@ def _keys(condominium: Condominium) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(roles=ISSUE_ROLES)
+@staff_required(can=Can.ISSUE_CALLS)
 def funds_budget_new(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     keys = _keys(condominium)
@@ -127,7 +124,7 @@ def funds_budget_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(post=Can.ISSUE_CALLS)
 def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(Budget.objects.select_related("condominium"), pk=pk)
     condominium = portfolio_condominium(request, budget.condominium_id)
@@ -139,23 +136,20 @@ def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = WorksFundForm(request.POST or None, initial=initial)
     problems: list[str] = []
-    if request.method == "POST":
-        if not has_role(request, ISSUE_ROLES):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                set_works_fund(
-                    budget=budget,
-                    amount=form.cleaned_data["amount"],
-                    works_plan_amount=form.cleaned_data.get("works_plan_amount"),
-                    reason=form.cleaned_data.get("reason", ""),
-                    actor=staff_user(request),
-                )
-            except FundsError as error:
-                problems = [str(error)]
-            else:
-                messages.success(request, _("Fonds de travaux enregistré."))
-                return redirect("backoffice:funds_budget", pk=budget.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_works_fund(
+                budget=budget,
+                amount=form.cleaned_data["amount"],
+                works_plan_amount=form.cleaned_data.get("works_plan_amount"),
+                reason=form.cleaned_data.get("reason", ""),
+                actor=staff_user(request),
+            )
+        except FundsError as error:
+            problems = [str(error)]
+        else:
+            messages.success(request, _("Fonds de travaux enregistré."))
+            return redirect("backoffice:funds_budget", pk=budget.pk)
     context = {
         "condominium": condominium,
         "budget": budget,
@@ -165,14 +159,14 @@ def funds_budget(request: HttpRequest, pk: int) -> HttpResponse:
         "calls": budget.calls.order_by("number"),
         "form": form,
         "problems": problems,
-        "can_issue": has_role(request, ISSUE_ROLES),
+        "can_issue": can(request, Can.ISSUE_CALLS),
         "menu": MENU,
     }
     return render(request, "backoffice/funds_budget.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(roles=ISSUE_ROLES)
+@staff_required(can=Can.ISSUE_CALLS)
 def funds_operation_new(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     keys = _keys(condominium)
@@ -228,14 +222,14 @@ def funds_preview(request: HttpRequest, pk: int) -> HttpResponse:
         # Calls that issuing would refuse: no open fiscal year contains their due date.
         "without_year": without_year,
         "to_issue": any(preview.issued is None and not preview.error for preview in previews),
-        "can_issue": has_role(request, ISSUE_ROLES),
+        "can_issue": can(request, Can.ISSUE_CALLS),
         "menu": MENU,
     }
     return render(request, "backoffice/funds_preview.html", context)
 
 
 @require_POST
-@staff_required(roles=ISSUE_ROLES)
+@staff_required(can=Can.ISSUE_CALLS)
 def funds_issue(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     form = PeriodForm(request.POST)
@@ -267,7 +261,7 @@ def funds_batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=ISSUE_ROLES)
+@staff_required(can=Can.ISSUE_CALLS)
 def funds_operation_close(request: HttpRequest, pk: int, operation_pk: int) -> HttpResponse:
     """The works are received: close the operation on the date given (today by default)."""
     condominium = portfolio_condominium(request, pk)

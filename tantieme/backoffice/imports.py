@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,10 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.policy import Can, portfolio_condominiums
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.importing import (
     MAX_REPORTED_ISSUES,
     BooksSetUp,
+    ImportIssue,
     ImportPlan,
     ImportRefusedError,
     ImportSummary,
@@ -41,30 +40,13 @@ from tantieme.condominiums.importing import (
 )
 from tantieme.condominiums.models import Condominium
 from tantieme.ledger.services import set_up_books
-from tantieme.tenancy.enums import StaffRole
+from tantieme.users.models import PortfolioCondominium
 
-View = Callable[..., HttpResponse]
-
-IMPORT_ROLES = frozenset({StaffRole.FIRM_ADMIN, StaffRole.MANAGER, StaffRole.ACCOUNTANT})
 MAX_FILE_BYTES = 5 * 1024 * 1024
 PENDING_SECONDS = 2 * 60 * 60  # an upload not confirmed within two hours is dropped
 MAX_SHOWN_CHANGES = 300
 SESSION_KEY = "condominium_imports"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
-
-
-def import_role_required(view: View) -> View:
-    """Administrators, managers and accountants of the firm; read-only staff get a 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = getattr(request.user, "staff_membership", None)
-        firm = request.firm  # type: ignore[attr-defined]
-        if membership is None or membership.firm_id != firm.pk or membership.role not in IMPORT_ROLES:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class ImportUploadForm(forms.Form):
@@ -151,7 +133,12 @@ def _forget(request: HttpRequest, token: str) -> None:
 def _books_for(request: HttpRequest) -> BooksSetUp:
     """The ledger's set-up of a new condominium (chart, journals, first fiscal year), in the import's transaction."""
 
+    user = staff_user(request)
+
     def set_up(condominium: Condominium) -> str:
+        # A staff member limited to a portfolio keeps sight of the condominium they create.
+        if PortfolioCondominium.objects.filter(user=user).exists():
+            PortfolioCondominium.objects.get_or_create(firm=condominium.firm, user=user, condominium=condominium)
         year = set_up_books(condominium=condominium, actor=request.user)
         if year is None:
             return ""
@@ -160,12 +147,28 @@ def _books_for(request: HttpRequest) -> BooksSetUp:
     return set_up
 
 
+def _outside_portfolio_refused(request: HttpRequest, plan: ImportPlan) -> ImportPlan:
+    """The plan, refused when its code is that of a condominium of the firm outside the staff
+    member's portfolio: an import may not change what its author may not see."""
+    code = plan.condominium_code
+    if not code or not Condominium.objects.filter(code=code).exists():
+        return plan
+    if portfolio_condominiums(staff_user(request)).filter(code=code).exists():
+        return plan
+    issue = ImportIssue(
+        None,
+        None,
+        _("La copropriété %(code)s n'est pas dans votre portefeuille : cet import ne peut pas la modifier.")
+        % {"code": code},
+    )
+    return ImportPlan(plan.filename, plan.data, [*plan.issues, issue])
+
+
 # --- Views -------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
-@import_role_required
+@staff_required(can=Can.IMPORT_CONDOMINIUMS)
 def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
@@ -180,14 +183,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
-@import_role_required
+@staff_required(can=Can.IMPORT_CONDOMINIUMS)
 def preview(request: HttpRequest) -> HttpResponse:
     """GET: what the file would create or change, or what is wrong with it. POST: apply it."""
     token = (request.POST if request.method == "POST" else request.GET).get("jeton", "")
     name, content = _pending(request, token)
     firm = request.firm  # type: ignore[attr-defined]
-    plan = prepare_import(name, content, firm)
+    plan = _outside_portfolio_refused(request, prepare_import(name, content, firm))
     summary: ImportSummary | None = None
     if plan.ok:
         try:

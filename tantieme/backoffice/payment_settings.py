@@ -1,7 +1,7 @@
 """Back office « Réglages du paiement par carte »: which provider collects each condominium's card payments.
 
 The firm's setting applies to every condominium; a condominium may have its own (its own bank
-account, hence its own shop and keys). Firm administrators only. Secrets are write-only: the page
+account, hence its own shop and keys). Firm administrators only (`Can.FIRM_SETTINGS`). Secrets are write-only: the page
 says which ones are stored, never their value, and a blank field keeps the stored one.
 """
 
@@ -18,17 +18,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tantieme.backoffice.policy import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.policy import Can, condominiums_for_staff
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import Condominium
 from tantieme.payments.enums import PaymentMode, ProviderKind
 from tantieme.payments.exceptions import PaymentError
 from tantieme.payments.models import DEFAULT_MAX_AMOUNT, PaymentProviderConfig
 from tantieme.payments.services import CREDENTIAL_NAMES, save_provider_config
-from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
 
-SETTINGS_ROLES = (StaffRole.FIRM_ADMIN,)
 FIRM_SCOPE = "cabinet"
 CREDENTIAL_LABELS = {
     "test_key": gettext_lazy("Clé de test (Lyra)"),
@@ -86,11 +83,6 @@ class ProviderConfigForm(forms.Form):
         return {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name)}
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _rows(configs: list[PaymentProviderConfig]) -> list[dict[str, Any]]:
     return [
         {
@@ -116,9 +108,9 @@ def _initial(config: PaymentProviderConfig | None, scope: str) -> dict[str, Any]
     }
 
 
-@staff_required(roles=SETTINGS_ROLES)
+@staff_required(can=Can.FIRM_SETTINGS)
 def payment_settings(request: HttpRequest) -> HttpResponse:
-    condominiums = condominiums_for_staff(_staff(request))
+    condominiums = condominiums_for_staff(staff_user(request))
     by_pk = {str(condominium.pk): condominium for condominium in condominiums}
     configs = list(
         (

@@ -16,18 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.policy import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.payments.enums import PaymentState
 from tantieme.payments.exceptions import PaymentError
 from tantieme.payments.models import Payment
 from tantieme.payments.queries import events_of, payments_for_staff
 from tantieme.payments.services import request_refund
-from tantieme.tenancy.enums import StaffRole
-from tantieme.tenancy.models import StaffMembership
-from tantieme.users.models import User
 
-REFUND_ROLES = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 PAGE_SIZE = 50
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,13 +40,8 @@ class PaymentFilterForm(forms.Form):
         self.fields["condominium"].choices = [("", _("Toutes")), *condominiums]  # type: ignore[attr-defined]
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _filtered(request: HttpRequest) -> tuple[PaymentFilterForm, QuerySet[Payment]]:
-    allowed = condominiums_for_staff(_staff(request))
+    allowed = condominiums_for_staff(staff_user(request))
     choices = [(condominium.pk, f"{condominium.code} {condominium.name}") for condominium in allowed]
     form = PaymentFilterForm(request.GET or None, condominiums=choices)
     filters: dict[str, object] = {}
@@ -82,7 +73,7 @@ def payments_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "menu": "payments",
-            "can_configure": request.staff_membership.role == StaffRole.FIRM_ADMIN,  # type: ignore[attr-defined]
+            "can_configure": can(request, Can.FIRM_SETTINGS),
         },
     )
 
@@ -140,7 +131,7 @@ def payments_export(request: HttpRequest) -> HttpResponse:
 
 
 def _payment_for(request: HttpRequest, pk: int) -> Payment:
-    allowed = {condominium.pk for condominium in condominiums_for_staff(_staff(request))}
+    allowed = {condominium.pk for condominium in condominiums_for_staff(staff_user(request))}
     payment = (
         Payment.objects.select_related("condominium", "co_owner", "posted_entry", "reversal_entry", "payer")
         .filter(pk=pk, condominium_id__in=allowed)
@@ -149,11 +140,6 @@ def _payment_for(request: HttpRequest, pk: int) -> Payment:
     if payment is None:
         raise Http404
     return payment
-
-
-def _can_refund(request: HttpRequest) -> bool:
-    membership: StaffMembership | None = getattr(request, "staff_membership", None)
-    return membership is not None and membership.role in REFUND_ROLES
 
 
 @staff_required
@@ -166,18 +152,18 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "payment": payment,
             "events": list(events_of(payment)),
-            "can_refund": _can_refund(request) and payment.state == PaymentState.PAID,
+            "can_refund": can(request, Can.REFUND_PAYMENTS) and payment.state == PaymentState.PAID,
             "menu": "payments",
         },
     )
 
 
-@staff_required(roles=REFUND_ROLES)
+@staff_required(can=Can.REFUND_PAYMENTS)
 @require_POST
 def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _payment_for(request, pk)
     try:
-        refunded = request_refund(payment=payment, actor=_staff(request))
+        refunded = request_refund(payment=payment, actor=staff_user(request))
     except PaymentError as error:
         messages.error(request, str(error))
     else:

@@ -16,13 +16,16 @@ portfolio or the firm gets a 404.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from tantieme.condominiums.models import Condominium
 from tantieme.tenancy.enums import StaffRole
 from tantieme.users.models import PortfolioCondominium, User
+
+M = TypeVar("M", bound=Model)
 
 
 class Can(StrEnum):
@@ -36,13 +39,15 @@ class Can(StrEnum):
     MANAGE_COUNCIL = "manage_council"  # the conseil syndical's members and space
     SELL_LOTS = "sell_lots"  # notary requests, état daté, mutation
     ISSUE_CALLS = "issue_calls"  # budgets, works operations, calls for funds
-    KEEP_BOOKS = "keep_books"  # entries, bank lines, lettering, cheques, adjustments
+    KEEP_BOOKS = "keep_books"  # bank statements and lines, cheques, co-owner adjustments
+    POST_ENTRIES = "post_entries"  # the accounting screens: manual entries, reversals, lettering
     CLOSE_YEARS = "close_years"  # open, close and approve fiscal years
     REFUND_PAYMENTS = "refund_payments"
     ENTER_INVOICES = "enter_invoices"  # suppliers, contracts, supplier invoices
     APPROVE_INVOICES = "approve_invoices"
     PAY_SUPPLIERS = "pay_suppliers"  # supplier payment batches
     FIRM_SETTINGS = "firm_settings"  # card payment settings and other firm-wide settings
+    IMPORT_CONDOMINIUMS = "import_condominiums"  # set up or update a condominium from a spreadsheet
 
 
 _EVERYONE = frozenset({Can.VIEW})
@@ -50,7 +55,8 @@ _EVERYONE = frozenset({Can.VIEW})
 ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
     StaffRole.FIRM_ADMIN: frozenset(Can),
     # The gestionnaire runs the condominiums: files, co-owners, sales, requests, council, calls,
-    # approves invoices; day-to-day bank work too (small firms have no separate accountant).
+    # approves invoices; day-to-day bank work too (small firms have no separate accountant), but
+    # not the accounting screens' manual entries and lettering, nor calls, closings and refunds.
     StaffRole.MANAGER: _EVERYONE
     | {
         Can.EDIT_FILES,
@@ -62,6 +68,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
         Can.KEEP_BOOKS,
         Can.ENTER_INVOICES,
         Can.APPROVE_INVOICES,
+        Can.IMPORT_CONDOMINIUMS,
     },
     # The comptable keeps the books: entries, bank, calls, closing, refunds, invoices, payments.
     StaffRole.ACCOUNTANT: _EVERYONE
@@ -71,10 +78,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
         Can.SELL_LOTS,
         Can.ISSUE_CALLS,
         Can.KEEP_BOOKS,
+        Can.POST_ENTRIES,
         Can.CLOSE_YEARS,
         Can.REFUND_PAYMENTS,
         Can.ENTER_INVOICES,
         Can.PAY_SUPPLIERS,
+        Can.IMPORT_CONDOMINIUMS,
     },
     # The assistante de copropriété: contact details, extranet access, requests, documents.
     StaffRole.ASSISTANT: _EVERYONE | {Can.EDIT_FILES, Can.MANAGE_ACCESS, Can.ANSWER_REQUESTS, Can.PUBLISH},
@@ -136,3 +145,12 @@ def portfolio_condominium(request: HttpRequest, pk: int) -> Condominium:
 def check_in_portfolio(request: HttpRequest, condominium_id: int) -> None:
     """404 unless `condominium_id` is in the staff member's portfolio (for objects that carry one)."""
     portfolio_condominium(request, condominium_id)
+
+
+def in_portfolio(rows: QuerySet[M], user: Any, path: str = "condominium") -> QuerySet[M]:
+    """`rows` narrowed to those whose `path` (a condominium relation) is in `user`'s portfolio.
+
+    One subquery, no extra round trip: `in_portfolio(StatementLine.objects.all(), user)`.
+    """
+    assert isinstance(user, User)
+    return rows.filter(**{f"{path}__in": portfolio_condominiums(user).values("pk")})

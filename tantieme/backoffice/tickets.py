@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tantieme.backoffice.policy import condominiums_for_staff
-from tantieme.backoffice.views import staff_required
-from tantieme.tenancy.enums import StaffRole
+from tantieme.backoffice.policy import Can, can, condominiums_for_staff
+from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.tenancy.models import StaffMembership
 from tantieme.tickets import queries, services
 from tantieme.tickets.downloads import attachment_response
@@ -25,7 +24,6 @@ from tantieme.tickets.forms import AssignForm, NoteForm, ReplyForm, StatusForm
 from tantieme.tickets.models import Ticket, TicketAttachment
 from tantieme.users.models import User
 
-ANSWER_REQUESTS = (StaffRole.FIRM_ADMIN, StaffRole.MANAGER, StaffRole.ACCOUNTANT)
 PAGE_SIZE = 100
 
 
@@ -62,13 +60,8 @@ class FilterForm(forms.Form):
         ]
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _portfolio(request: HttpRequest) -> tuple[list[Any], list[int]]:
-    condominiums = condominiums_for_staff(_staff(request))
+    condominiums = condominiums_for_staff(staff_user(request))
     return condominiums, [c.pk for c in condominiums]
 
 
@@ -102,7 +95,7 @@ def tickets_list(request: HttpRequest) -> HttpResponse:
     if condominium is not None:
         tickets = tickets.filter(condominium_id=condominium)
     if assigned == "me":
-        tickets = tickets.filter(assigned_to=_staff(request))
+        tickets = tickets.filter(assigned_to=staff_user(request))
     elif assigned == "none":
         tickets = tickets.filter(assigned_to__isnull=True)
     elif assigned:
@@ -117,7 +110,7 @@ def tickets_list(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, ticket: Ticket, *, bound: dict[str, forms.Form] | None = None) -> HttpResponse:
     bound = bound or {}
     staff = staff_members()
-    can_answer = request.staff_membership.role in ANSWER_REQUESTS  # type: ignore[attr-defined]
+    can_answer = can(request, Can.ANSWER_REQUESTS)
     context = {
         "ticket": ticket,
         "conversation": queries.all_messages(ticket),
@@ -137,7 +130,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=ANSWER_REQUESTS)
+@staff_required(can=Can.ANSWER_REQUESTS)
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket_for(request, pk)
     form = StaffReplyForm(request.POST, request.FILES)
@@ -145,19 +138,21 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, ticket, bound={"reply": form})
     services.reply_to_ticket(
         ticket=ticket,
-        author=_staff(request),
+        author=staff_user(request),
         body=form.cleaned_data["body"],
         files=form.cleaned_data["attachments"],
         request=request,
     )
     if form.cleaned_data["close"]:
-        services.set_ticket_status(ticket=ticket, status=TicketStatus.RESOLVED, actor=_staff(request), request=request)
+        services.set_ticket_status(
+            ticket=ticket, status=TicketStatus.RESOLVED, actor=staff_user(request), request=request
+        )
     messages.success(request, _("Réponse envoyée ; le copropriétaire est prévenu par e-mail."))
     return redirect("backoffice:ticket_detail", pk=ticket.pk)
 
 
 @require_POST
-@staff_required(roles=ANSWER_REQUESTS)
+@staff_required(can=Can.ANSWER_REQUESTS)
 def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket_for(request, pk)
     form = NoteForm(request.POST, request.FILES)
@@ -165,7 +160,7 @@ def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, ticket, bound={"note": form})
     services.add_internal_note(
         ticket=ticket,
-        author=_staff(request),
+        author=staff_user(request),
         body=form.cleaned_data["body"],
         files=form.cleaned_data["attachments"],
         request=request,
@@ -175,7 +170,7 @@ def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=ANSWER_REQUESTS)
+@staff_required(can=Can.ANSWER_REQUESTS)
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket_for(request, pk)
     staff = staff_members()
@@ -185,7 +180,7 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     assignee_id = form.cleaned_data["assignee"]
     assignee = next((user for user in staff if user.pk == assignee_id), None)
     try:
-        services.assign_ticket(ticket=ticket, assignee=assignee, actor=_staff(request), request=request)
+        services.assign_ticket(ticket=ticket, assignee=assignee, actor=staff_user(request), request=request)
     except TicketError as error:
         messages.error(request, str(error))
     else:
@@ -194,14 +189,14 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=ANSWER_REQUESTS)
+@staff_required(can=Can.ANSWER_REQUESTS)
 def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket_for(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _detail(request, ticket, bound={"status": form})
     services.set_ticket_status(
-        ticket=ticket, status=form.cleaned_data["status"], actor=_staff(request), request=request
+        ticket=ticket, status=form.cleaned_data["status"], actor=staff_user(request), request=request
     )
     messages.success(request, _("État de la demande : %(status)s.") % {"status": ticket.get_status_display()})
     return redirect("backoffice:ticket_detail", pk=ticket.pk)

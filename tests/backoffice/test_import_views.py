@@ -18,10 +18,10 @@ from tantieme.condominiums.models import Condominium, Lot
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import Firm
 from tantieme.tenancy.scoping import firm_scope
-from tantieme.users.models import User
+from tantieme.users.models import PortfolioCondominium, User
 from tests.condominiums.import_samples import line_of, read, row_counts
 from tests.conftest import World, client_for
-from tests.factories import StaffUserFactory
+from tests.factories import CondominiumFactory, StaffUserFactory
 
 UPLOAD = reverse("backoffice:import_upload")
 PREVIEW = reverse("backoffice:import_preview")
@@ -201,3 +201,29 @@ def test_co_owners_and_visitors_never_reach_the_import(world: World) -> None:
     anonymous = client_for(world.horizon).get(UPLOAD)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("users:login"))
+
+
+def test_an_import_may_not_change_a_condominium_outside_the_portfolio(world: World) -> None:
+    """612 exists but another manager follows it: the file is refused, nothing changes (issue 13.6)."""
+    with firm_scope(world.horizon):
+        CondominiumFactory(firm=world.horizon, code="612", name="Résidence Les Tilleuls")
+        PortfolioCondominium.objects.create(firm=world.horizon, user=world.manager, condominium=world.condo)
+    client = staff_client(world.horizon, world.manager)
+    before = row_counts()
+    token = upload(client, "import_valid.csv")
+
+    html = client.get(PREVIEW, {"jeton": token}).content.decode()
+    assert "La copropriété 612 n&#x27;est pas dans votre portefeuille" in html
+    assert "Confirmer" not in html
+    assert client.post(PREVIEW, {"jeton": token}).status_code == 200
+    assert row_counts() == before
+
+
+def test_a_new_condominium_joins_its_importers_portfolio(world: World) -> None:
+    with firm_scope(world.horizon):
+        PortfolioCondominium.objects.create(firm=world.horizon, user=world.manager, condominium=world.condo)
+    client = staff_client(world.horizon, world.manager)
+    assert client.post(PREVIEW, {"jeton": upload(client, "import_valid.csv")}).status_code == 302
+    with firm_scope(world.horizon):
+        condo = Condominium.objects.get(code="612")
+        assert PortfolioCondominium.objects.filter(user=world.manager, condominium=condo).exists()

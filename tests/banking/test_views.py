@@ -6,16 +6,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tantieme.banking import services
 from tantieme.banking.enums import LineStatus, ReturnState
 from tantieme.banking.models import MatchSuggestion, ReturnTransfer, StatementLine
 from tantieme.banking.samples import SampleMovement
 from tantieme.banking.services import import_statement
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.scoping import firm_scope
+from tantieme.users.models import PortfolioCondominium
 from tests.banking.conftest import Books, D, owed, sample, statement
 from tests.banking.test_queues import DAY
 from tests.conftest import client_for
-from tests.factories import StaffUserFactory
+from tests.factories import CondominiumFactory, StaffUserFactory
 
 
 @pytest.fixture
@@ -138,3 +140,45 @@ def test_other_firm_and_co_owners_get_404(imported: Books) -> None:
     assert co_owner.get(reverse("backoffice:banking_home")).status_code == 404
     anonymous = client_for(imported.world.horizon)
     assert anonymous.get(reverse("backoffice:banking_review")).status_code == 302
+
+
+def test_a_portfolio_limits_uploads_queues_and_lines(imported: Books) -> None:
+    """A manager who follows only 707 sees none of 606's bank work and may not touch it (issue 13.6)."""
+    world = imported.world
+    with firm_scope(world.horizon):
+        other = CondominiumFactory(firm=world.horizon, code="707", name="Les Acacias")
+        manager = StaffUserFactory(firm=world.horizon, membership=StaffRole.MANAGER)
+        PortfolioCondominium.objects.create(firm=world.horizon, user=manager, condominium=other)
+        line = StatementLine.objects.get(amount=D("798.50"))
+        review = StatementLine.objects.filter(status=LineStatus.TO_REVIEW).first()
+        suggestion = MatchSuggestion.objects.first()
+    assert review is not None
+    assert suggestion is not None
+    client = client_for(world.horizon, manager)
+
+    home = client.get(reverse("backoffice:banking_home")).content.decode()
+    assert f'<option value="{imported.condo.pk}"' not in home
+    assert f'<option value="{other.pk}"' in home
+    assert "camt.xml" not in home  # the 606 imports are not listed
+    for name in ("banking_lines", "banking_review", "banking_suspense"):
+        page = client.get(reverse(f"backoffice:{name}")).content.decode()
+        assert "798,50" not in page, name
+        assert "SCI LES TILLEULS" not in page, name
+    refused = client.post(
+        reverse("backoffice:banking_upload"),
+        {"condominium": imported.condo.pk, "file": SimpleUploadedFile("releve.txt", sample("releve_cfonb120.txt"))},
+    )
+    assert refused.status_code == 400
+    with firm_scope(world.horizon):
+        lines_before = StatementLine.objects.count()
+    assert client.get(reverse("backoffice:banking_import", args=[line.statement_import_id])).status_code == 404
+    assert client.post(reverse("backoffice:banking_confirm", args=[suggestion.pk])).status_code == 404
+    for name in ("banking_assign", "banking_to_suspense", "banking_return", "banking_debit", "banking_ignore"):
+        assert client.post(reverse(f"backoffice:{name}", args=[review.pk])).status_code == 404, name
+    with firm_scope(world.horizon):
+        assert StatementLine.objects.count() == lines_before
+        assert StatementLine.objects.get(pk=review.pk).status == LineStatus.TO_REVIEW
+        transfer = services.return_to_payer(
+            line=line, creditor_name="SCI LES TILLEULS", creditor_iban=line.counterparty_iban
+        )
+    assert client.get(reverse("backoffice:banking_return_file", args=[transfer.pk])).status_code == 404

@@ -240,7 +240,9 @@ def test_a_login_is_worthless_at_the_other_firm(seeded: str) -> None:
 def test_staff_roles_and_co_owner_access(seeded: str) -> None:
     roles = {m.user.login: m.role for m in StaffMembership.all_firms.select_related("user")}
     assert roles == {
+        "direction@horizon.example": StaffRole.FIRM_ADMIN,
         "gestion@horizon.example": StaffRole.MANAGER,
+        "assistance@horizon.example": StaffRole.ASSISTANT,
         "compta@horizon.example": StaffRole.ACCOUNTANT,
         "gestion@rivage.example": StaffRole.MANAGER,
     }

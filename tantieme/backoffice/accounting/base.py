@@ -23,15 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tantieme.audit.services import record
-from tantieme.backoffice.policy import portfolio_condominium
-from tantieme.backoffice.views import has_role
+from tantieme.backoffice.policy import Can, can, portfolio_condominium
 from tantieme.condominiums.models import Condominium
 from tantieme.ledger import exports, reports
 from tantieme.ledger.models import Entry, FiscalYear
-from tantieme.tenancy.enums import StaffRole
-from tantieme.users.models import User
 
-WRITE_ROLES: tuple[str, ...] = (StaffRole.FIRM_ADMIN, StaffRole.ACCOUNTANT)
 MENU = "accounting"
 PAGE_SIZE = 50
 LINES_SHOWN = 200
@@ -62,15 +58,6 @@ class Books:
         return f"exercice={self.year.pk}" if self.year else ""
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return str(request.staff_membership.role) in WRITE_ROLES  # type: ignore[attr-defined]
-
-
 def books_for(request: HttpRequest, pk: int) -> Books:
     condominium = portfolio_condominium(request, pk)
     years = reports.fiscal_years_of(condominium.pk)
@@ -93,7 +80,7 @@ def render_page(
             "year": books.year,
             "year_query": books.year_query,
             "page_name": page_name,
-            "can_write": has_role(request, WRITE_ROLES),
+            "can_write": can(request, Can.POST_ENTRIES),
             "menu": MENU,
             **context,
         },

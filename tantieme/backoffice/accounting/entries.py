@@ -32,7 +32,6 @@ from tantieme.backoffice.accounting.base import (
     MANUAL_JOURNAL,
     MENU,
     PAGE_SIZE,
-    WRITE_ROLES,
     Books,
     books_for,
     entry_for,
@@ -40,7 +39,7 @@ from tantieme.backoffice.accounting.base import (
     render_page,
     year_or_404,
 )
-from tantieme.backoffice.policy import condominiums_for_staff
+from tantieme.backoffice.policy import Can, condominiums_for_staff
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.core.money import ZERO, AmountError, parse_amount
@@ -396,7 +395,7 @@ def post_manual_entry(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     books = books_for(request, pk)
     accounts = [
@@ -453,7 +452,7 @@ class ReversalForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_entry_reverse(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     books = books_for(request, pk)
     entry = entry_for(books, entry_pk)

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.backoffice.accounting.base import (
-    WRITE_ROLES,
     Books,
     books_for,
     render_page,
 )
+from tantieme.backoffice.policy import Can
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums.models import CoOwner
 from tantieme.core.money import ZERO
@@ -107,7 +107,7 @@ def _back_to_lettering(books: Books, co_owner: CoOwner) -> HttpResponse:
 
 
 @require_POST
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_letter(request: HttpRequest, pk: int, co_owner_pk: int) -> HttpResponse:
     books = books_for(request, pk)
     co_owner = _co_owner_for(books, co_owner_pk)
@@ -118,7 +118,7 @@ def accounting_letter(request: HttpRequest, pk: int, co_owner_pk: int) -> HttpRe
 
 
 @require_POST
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_letter_auto(request: HttpRequest, pk: int, co_owner_pk: int) -> HttpResponse:
     books = books_for(request, pk)
     co_owner = _co_owner_for(books, co_owner_pk)
@@ -136,7 +136,7 @@ def accounting_letter_auto(request: HttpRequest, pk: int, co_owner_pk: int) -> H
 
 
 @require_POST
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_unletter(request: HttpRequest, pk: int, co_owner_pk: int, lettering_pk: int) -> HttpResponse:
     books = books_for(request, pk)
     co_owner = _co_owner_for(books, co_owner_pk)
@@ -175,7 +175,7 @@ def accounting_lettering_account(request: HttpRequest, pk: int, number: str) -> 
 
 
 @require_POST
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_letter_account(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     books = books_for(request, pk)
     account = _general_account_for(books, number)
@@ -186,7 +186,7 @@ def accounting_letter_account(request: HttpRequest, pk: int, number: str) -> Htt
 
 
 @require_POST
-@staff_required(roles=WRITE_ROLES)
+@staff_required(can=Can.POST_ENTRIES)
 def accounting_unletter_account(request: HttpRequest, pk: int, number: str, lettering_pk: int) -> HttpResponse:
     books = books_for(request, pk)
     account = _general_account_for(books, number)
