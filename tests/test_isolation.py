@@ -143,6 +143,8 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "funds_issue": lambda d: {"pk": d.condo.pk},
     "funds_budget": lambda d: {"pk": d.budget.pk},
     "funds_batch": lambda d: {"pk": d.batch.pk},
+    "budget_condominium": lambda d: {"pk": d.condo.pk},
+    "budget_lines": lambda d: {"pk": d.condo.pk},
     "banking_import": lambda d: {"pk": d.statement.pk},
     "banking_confirm": lambda d: {"pk": d.suggestion.pk},
     "banking_assign": lambda d: {"pk": d.statement_line.pk},

@@ -21,6 +21,7 @@ from tantieme.funds.services import InstalmentData, LineData, create_works_opera
 from tantieme.ledger import services as ledger
 from tantieme.ledger.models import FiscalYear
 from tantieme.ledger.services import LineDraft
+from tantieme.tenancy.models import Firm
 from tantieme.tenancy.scoping import firm_scope
 from tests.closing.test_annexes import run_2025
 from tests.factories import AllocationKeyFactory, CondominiumFactory, FirmFactory, LotFactory, LotShareFactory
@@ -55,50 +56,53 @@ def _charge(t: Tilleuls, day: datetime.date, label: str, *parts: tuple[str, str,
     ledger.post_entry(condominium=t.condominium, journal="AC", date=day, label=label, lines=lines)
 
 
+def build_tilleuls(firm: Firm) -> Tilleuls:
+    """The condominium, its keys and lots, its budget 2026 and the invoices F1, F2, F4 (in scope)."""
+    condominium = CondominiumFactory(firm=firm, code="TIL")
+    keys = {
+        "CG": AllocationKeyFactory(condominium=condominium, code="CG", label="Charges générales", kind=KeyKind.GENERAL),
+        "BATB": AllocationKeyFactory(condominium=condominium, code="BATB", label="Bâtiment B"),
+        "ASC": AllocationKeyFactory(condominium=condominium, code="ASC", label="Ascenseur"),
+    }
+    for number, (cg, batb, asc) in enumerate(
+        ((220, 0, 0), (180, 0, 0), (190, 300, 0), (200, 330, 450), (210, 370, 550)), 1
+    ):
+        lot = LotFactory(condominium=condominium, number=number)
+        LotShareFactory(key=keys["CG"], lot=lot, shares=cg)
+        LotShareFactory(key=keys["BATB"], lot=lot, shares=batb)
+        LotShareFactory(key=keys["ASC"], lot=lot, shares=asc)
+    ledger.create_chart(condominium=condominium)
+    year = ledger.open_fiscal_year(condominium=condominium, start_date=datetime.date(2026, 1, 1))
+    save_budget(
+        condominium=condominium,
+        start_date=datetime.date(2026, 1, 1),
+        general_meeting_date=datetime.date(2025, 6, 1),
+        works_fund_amount=D("270.00"),
+        lines=[
+            LineData(key_code="CG", account="611", amount=D("1200.00"), label="Nettoyage"),
+            LineData(key_code="CG", account="615", amount=D("900.00"), label="Entretien et petites réparations"),
+            LineData(key_code="BATB", account="611", amount=D("800.00"), label="Nettoyage escalier B"),
+            LineData(key_code="ASC", account="614", amount=D("2500.00"), label="Contrat ascenseur"),
+        ],
+    )
+    t = Tilleuls(condominium=condominium, year=year, keys=keys)
+    _charge(t, datetime.date(2026, 9, 10), "DURAND D-2026-118", ("615", "CG", D("385.00")))
+    _charge(
+        t,
+        datetime.date(2026, 9, 15),
+        "NET'ÉCLAT NE-2026-0917",
+        ("611", "CG", D("1188.00")),
+        ("611", "BATB", D("792.00")),
+    )
+    _charge(t, datetime.date(2026, 9, 20), "ASCENSEURS DU SUD", ("614", "ASC", D("2520.00")))
+    return t
+
+
 @pytest.fixture
 def tilleuls(db: None) -> Iterator[Tilleuls]:
     firm = FirmFactory(slug="tilleuls", name="Cabinet des Tilleuls")
     with firm_scope(firm):
-        condominium = CondominiumFactory(firm=firm, code="TIL")
-        keys = {
-            "CG": AllocationKeyFactory(
-                condominium=condominium, code="CG", label="Charges générales", kind=KeyKind.GENERAL
-            ),
-            "BATB": AllocationKeyFactory(condominium=condominium, code="BATB", label="Bâtiment B"),
-            "ASC": AllocationKeyFactory(condominium=condominium, code="ASC", label="Ascenseur"),
-        }
-        for number, (cg, batb, asc) in enumerate(
-            ((220, 0, 0), (180, 0, 0), (190, 300, 0), (200, 330, 450), (210, 370, 550)), 1
-        ):
-            lot = LotFactory(condominium=condominium, number=number)
-            LotShareFactory(key=keys["CG"], lot=lot, shares=cg)
-            LotShareFactory(key=keys["BATB"], lot=lot, shares=batb)
-            LotShareFactory(key=keys["ASC"], lot=lot, shares=asc)
-        ledger.create_chart(condominium=condominium)
-        year = ledger.open_fiscal_year(condominium=condominium, start_date=datetime.date(2026, 1, 1))
-        save_budget(
-            condominium=condominium,
-            start_date=datetime.date(2026, 1, 1),
-            general_meeting_date=datetime.date(2025, 6, 1),
-            works_fund_amount=D("270.00"),
-            lines=[
-                LineData(key_code="CG", account="611", amount=D("1200.00"), label="Nettoyage"),
-                LineData(key_code="CG", account="615", amount=D("900.00"), label="Entretien et petites réparations"),
-                LineData(key_code="BATB", account="611", amount=D("800.00"), label="Nettoyage escalier B"),
-                LineData(key_code="ASC", account="614", amount=D("2500.00"), label="Contrat ascenseur"),
-            ],
-        )
-        t = Tilleuls(condominium=condominium, year=year, keys=keys)
-        _charge(t, datetime.date(2026, 9, 10), "DURAND D-2026-118", ("615", "CG", D("385.00")))
-        _charge(
-            t,
-            datetime.date(2026, 9, 15),
-            "NET'ÉCLAT NE-2026-0917",
-            ("611", "CG", D("1188.00")),
-            ("611", "BATB", D("792.00")),
-        )
-        _charge(t, datetime.date(2026, 9, 20), "ASCENSEURS DU SUD", ("614", "ASC", D("2520.00")))
-        yield t
+        yield build_tilleuls(firm)
 
 
 # Contracts feed CG 611, BATB 611 and ASC 614: their annual invoice is in, nothing is left to come.
