@@ -30,9 +30,7 @@ def build_seller_history(example: Example | None = None) -> Example:
     """Call inside the firm scope."""
     example = example or build_example(years=2)
     vote_example_budget(example)
-    vote_example_budget(
-        example, start_date=datetime.date(2026, 1, 1), general_meeting_date=datetime.date(2025, 5, 20)
-    )
+    vote_example_budget(example, start_date=datetime.date(2026, 1, 1), general_meeting_date=datetime.date(2025, 5, 20))
     issue_between(example, datetime.date(2025, 1, 1), datetime.date(2026, 1, 1))
     seller = example.owners["A"]
     ledger.post_entry(
