@@ -1,5 +1,10 @@
-"""Routes of the council's budget against actual (issue 14), included by `tantieme.portal.urls` (same namespace)."""
+"""Routes of the council's budget against actual (issue 14), included by `tantieme.portal.urls` (same
+namespace), under /conseil/budget/."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tantieme.portal import council_budget
+
+urlpatterns: list[URLPattern] = [
+    path("", council_budget.council_budget, name="council_budget"),
+]
