@@ -9,6 +9,7 @@ from tantieme.backoffice import (
     imports,
     payment_settings,
     payments,
+    preferences,
     tickets,
 )
 
@@ -49,6 +50,8 @@ urlpatterns = [
     path("documents/conseil/<int:pk>/retirer/", documents.documents_council_remove, name="documents_council_remove"),
     path("documents/<int:pk>/archiver/", documents.documents_archive, name="documents_archive"),
     path("documents/<int:pk>/telecharger/", documents.documents_download, name="documents_download"),
+    # The staff member's own preferences: e-mails about requests (issue 16).
+    path("preferences/", preferences.preferences, name="preferences"),
     # Co-owners' requests and the syndic's announcements (issue 6).
     path("demandes/", tickets.tickets_list, name="tickets"),
     path("demandes/<int:pk>/", tickets.ticket_detail, name="ticket_detail"),

@@ -8,3 +8,11 @@ class StaffRole(models.TextChoices):
     ACCOUNTANT = "accountant", _("Comptable")
     ASSISTANT = "assistant", _("Assistant(e) de copropriété")
     READ_ONLY = "read_only", _("Lecture seule")
+
+
+class RequestAlerts(models.TextChoices):
+    """How a staff member hears of co-owners' requests of their condominiums."""
+
+    IMMEDIATE = "immediate", _("Un e-mail à chaque nouvelle demande ou réponse")
+    DIGEST = "digest", _("Un récapitulatif quotidien")
+    NONE = "none", _("Aucun e-mail")

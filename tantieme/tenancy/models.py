@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tantieme.tenancy.enums import StaffRole
+from tantieme.tenancy.enums import RequestAlerts, StaffRole
 from tantieme.tenancy.scoping import FirmScopedManager
 from tantieme.tenancy.validators import validate_siren
 
@@ -71,6 +71,10 @@ class StaffMembership(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_membership")
     role = models.CharField(_("rôle"), max_length=20, choices=StaffRole.choices)
     job_title = models.CharField(_("fonction"), max_length=100, blank=True)
+    request_alerts = models.CharField(
+        _("e-mails des demandes"), max_length=10, choices=RequestAlerts.choices, default=RequestAlerts.IMMEDIATE
+    )
+    request_digest_sent_at = models.DateTimeField(_("dernier récapitulatif des demandes"), null=True, blank=True)
 
     objects = FirmScopedManager["StaffMembership"]()
     all_firms = models.Manager["StaffMembership"]()

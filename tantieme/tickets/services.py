@@ -20,6 +20,7 @@ from tantieme.tenancy.models import StaffMembership
 from tantieme.tickets.enums import TicketCategory, TicketStatus
 from tantieme.tickets.exceptions import TicketError
 from tantieme.tickets.models import Ticket, TicketAttachment, TicketMessage
+from tantieme.tickets.staff_alerts import alert_staff
 from tantieme.tickets.validators import CheckedFile
 from tantieme.users.models import User
 
@@ -86,13 +87,14 @@ def open_ticket(
         updated_at=now,
     )
     _add_message(ticket=ticket, author=author, body=body, internal=False, files=files)
+    alerted = alert_staff(ticket, event="opened")
     record(
         action="tickets.ticket.opened",
         request=request,
         firm=ticket.firm,
         actor=author,
         target=ticket,
-        data={"category": category, "attachments": len(files)},
+        data={"category": category, "attachments": len(files), "staff_alerted": alerted},
     )
     return ticket
 
@@ -134,7 +136,7 @@ def reply_to_ticket(
             fields.append("status")
         notified = _notify_co_owner(ticket)
     else:
-        notified = 0
+        notified = alert_staff(ticket, event="replied")
         if ticket.status == TicketStatus.RESOLVED:
             ticket.status = TicketStatus.IN_PROGRESS
             ticket.resolved_at = None
