@@ -34,6 +34,7 @@ class PrefillLine:
     net_amount: Decimal | None
     vat_rate: Decimal | None
     amount: Decimal  # TTC
+    accounting_reference: str = ""  # BT-133, « 611 CG » when the supplier agreed to send it
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,10 @@ def _lines(data: dict[str, Any], total_ttc: Decimal | None) -> list[PrefillLine]
         net = _decimal(line.get("BT-131"))
         rate = _decimal(line.get("BT-152"))
         label = str(line.get("BT-153") or line.get("BT-154") or "")[:200]
-        parsed.append((label, net, rate))
-    if not parsed or any(net is None for _label, net, _rate in parsed):
+        parsed.append((label, net, rate, str(line.get("BT-133") or "")[:40]))
+    if not parsed or any(net is None for _label, net, _rate, _ref in parsed):
         return []
-    exact = [net * (1 + (rate or Decimal(0)) / 100) for _label, net, rate in parsed if net is not None]
+    exact = [net * (1 + (rate or Decimal(0)) / 100) for _label, net, rate, _ref in parsed if net is not None]
     if total_ttc is None:
         amounts = [value.quantize(CENT) for value in exact]
     elif sum(exact) == 0 or any(value <= 0 for value in exact):
@@ -137,8 +138,8 @@ def _lines(data: dict[str, Any], total_ttc: Decimal | None) -> list[PrefillLine]
     else:
         amounts = allocate(total_ttc, exact)
     return [
-        PrefillLine(label=label, net_amount=net, vat_rate=rate, amount=amount)
-        for (label, net, rate), amount in zip(parsed, amounts, strict=True)
+        PrefillLine(label=label, net_amount=net, vat_rate=rate, amount=amount, accounting_reference=reference)
+        for (label, net, rate, reference), amount in zip(parsed, amounts, strict=True)
     ]
 
 

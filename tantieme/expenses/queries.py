@@ -15,7 +15,8 @@ from django.db.models import Q, QuerySet, Sum
 
 from tantieme.documents.models import CouncilMembership
 from tantieme.expenses.enums import ContractStatus, InvoiceStatus
-from tantieme.expenses.models import Contract, Invoice
+from tantieme.expenses.facturx_reader import Prefill
+from tantieme.expenses.models import Contract, Invoice, Supplier
 from tantieme.ledger.models import Line, Match, cents
 
 
@@ -164,3 +165,19 @@ def visible_invoices(condominium_id: int, *, year: int) -> QuerySet[Invoice]:
         .select_related("supplier")
         .order_by("-issue_date", "-pk")
     )
+
+
+def match_supplier(*, firm_id: int, prefill: Prefill) -> Supplier | None:
+    """The supplier a Factur-X names (spec §7.3 R5): by SIRET, then SIREN, then VAT number."""
+    suppliers = Supplier.objects.filter(firm_id=firm_id, is_active=True)
+    if prefill.seller_siret:
+        found = suppliers.filter(siret=prefill.seller_siret).first()
+        if found is not None:
+            return found
+    if prefill.seller_siren:
+        found = suppliers.filter(siren=prefill.seller_siren).order_by("pk").first()
+        if found is not None:
+            return found
+    if prefill.seller_vat:
+        return suppliers.filter(vat_number=prefill.seller_vat).order_by("pk").first()
+    return None

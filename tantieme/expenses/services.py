@@ -493,6 +493,7 @@ def update_contract(
 ) -> Contract:
     from tantieme.expenses import publishing
 
+    contract = Contract.objects.select_for_update().select_related("condominium__firm").get(pk=contract.pk)
     condominium = contract.condominium
     fields = _clean_contract(condominium, data)
     for name, value in fields.items():
