@@ -346,15 +346,19 @@ def budget_actuals(
     forecasts: Mapping[tuple[int, str], LineForecast] | None = None,
 ) -> BudgetActuals:
     """Budget against actual of `fiscal_year` on `today` (clamped to the year), per key and account,
-    with the works operations apart. A fixed number of queries (six) whatever the number of lines."""
+    with the works operations apart. Six queries whatever the number of lines (seven without budget)."""
     condominium_id = fiscal_year.condominium_id
     as_of = _as_of(fiscal_year, today)
     year_days = (fiscal_year.end_date - fiscal_year.start_date).days + 1
     elapsed_days = (as_of - fiscal_year.start_date).days + 1
     forecasts = forecasts or {}
 
-    budget = year_budget(fiscal_year)
-    budget_lines: list[BudgetLine] = list(budget.lines.all()) if budget is not None else []
+    budget_lines = list(
+        BudgetLine.objects.filter(
+            budget__condominium_id=condominium_id, budget__start_date=fiscal_year.start_date
+        ).select_related("budget")
+    )
+    budget = budget_lines[0].budget if budget_lines else year_budget(fiscal_year)
     keys = {key.pk: key for key in AllocationKey.objects.filter(condominium_id=condominium_id)}
     accounts = list(
         Account.objects.filter(condominium_id=condominium_id)

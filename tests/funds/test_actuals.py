@@ -228,7 +228,7 @@ def test_actual_to_date_ignores_later_lines_and_before_the_year_nothing_is_elaps
 def test_the_number_of_queries_does_not_grow_with_the_lines(  # type: ignore[no-untyped-def]
     tilleuls: Tilleuls, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         budget_actuals(tilleuls.year, today=SEPT_30)
     for day in range(1, 29):
         _charge(
@@ -238,7 +238,7 @@ def test_the_number_of_queries_does_not_grow_with_the_lines(  # type: ignore[no-
             ("615", "CG", D("10.00")),
             ("6223", "CG", D("1.00")),
         )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         budget_actuals(tilleuls.year, today=SEPT_30)
 
 
