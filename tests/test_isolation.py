@@ -34,6 +34,7 @@ from tantieme.ledger.models import Entry, FiscalYear, Lettering
 from tantieme.ledger.services import attach_to_entry
 from tantieme.payments.services import start_payment
 from tantieme.portal import urls as portal_urls
+from tantieme.sales.services import open_sale
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import Firm, StaffMembership
 from tantieme.tenancy.scoping import firm_scope
@@ -90,6 +91,14 @@ class Demo:
             suspense = lines.filter(status=LineStatus.SUSPENSE).first()
             self.return_transfer = return_to_payer(
                 line=suspense, creditor_name="DUPONT Marie", creditor_iban="FR7630006000011234567890189"
+            )
+            first_lot = self.alice.ownerships.filter(end_date__isnull=True).select_related("lot").first()
+            self.sale = open_sale(
+                condominium=self.condo,
+                seller=self.alice,
+                lot_numbers=[first_lot.lot.number],
+                requested_on=first_lot.start_date,
+                notary_name="Me NOTAIRE",
             )
         with firm_scope(self.rivage):
             self.rivage_co_owner = User.objects.get(firm=self.rivage, login="G149X369")
@@ -186,6 +195,15 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "closing_annexes_pdf": lambda d: {"pk": d.year.pk},
     "closing_annexes_xlsx": lambda d: {"pk": d.year.pk},
     "closing_statement": lambda d: {"pk": d.year.pk, "co_owner_pk": d.alice.pk},
+    # The sale of a lot (issue 13).
+    "sale_detail": lambda d: {"pk": d.sale.pk},
+    "sale_send_information": lambda d: {"pk": d.sale.pk},
+    "sale_information_pdf": lambda d: {"pk": d.sale.pk},
+    "sale_issue_statement": lambda d: {"pk": d.sale.pk},
+    "sale_statement_pdf": lambda d: {"pk": d.sale.pk},
+    "sale_mutation": lambda d: {"pk": d.sale.pk},
+    "sale_opposition_pdf": lambda d: {"pk": d.sale.pk},
+    "sale_close": lambda d: {"pk": d.sale.pk},
 }
 
 
