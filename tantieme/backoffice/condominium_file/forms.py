@@ -91,7 +91,7 @@ class CoOwnerFilterForm(forms.Form):
 
 class LotFilterForm(forms.Form):
     building = forms.ModelChoiceField(
-        label=_("Bâtiment"), queryset=Building.objects.none(), required=False, empty_label=_("Tous")
+        label=_("Bâtiment"), queryset=Building.all_firms.none(), required=False, empty_label=_("Tous")
     )
     number = forms.IntegerField(label=_("Numéro de lot"), required=False, min_value=1)
 
