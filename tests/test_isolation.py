@@ -195,6 +195,29 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "closing_annexes_pdf": lambda d: {"pk": d.year.pk},
     "closing_annexes_xlsx": lambda d: {"pk": d.year.pk},
     "closing_statement": lambda d: {"pk": d.year.pk, "co_owner_pk": d.alice.pk},
+    # The co-owner file (issue 13): every section and action takes the co-owner only.
+    **{
+        name: lambda d: {"pk": d.alice.pk}
+        for name in [
+            "co_owner_file",
+            "co_owner_edit",
+            "co_owner_lots",
+            "co_owner_statement",
+            "co_owner_statement_pdf",
+            "co_owner_statement_email",
+            "co_owner_adjustment",
+            "co_owner_open_items",
+            "co_owner_card_payments",
+            "co_owner_transfers",
+            "co_owner_cheque_deposit",
+            "co_owner_tickets",
+            "co_owner_documents",
+            "co_owner_access",
+            "co_owner_notes",
+            "co_owner_note_add",
+            "co_owner_note_strike",
+        ]
+    },
     # The sale of a lot (issue 13).
     "sale_detail": lambda d: {"pk": d.sale.pk},
     "sale_send_information": lambda d: {"pk": d.sale.pk},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from tantieme.notifications.attachments import Attachment, attachments_of, discard_attachments, store_attachments
 from tantieme.notifications.models import MessageStatus, OutboundMessage
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ def queue_email(
     language: str = "fr",
     sensitive: bool = False,
     send_on_commit: bool = True,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboundMessage:
     """Write the message in the outbox and send it once the current transaction commits.
 
@@ -58,6 +61,8 @@ def queue_email(
         body_html=html,
         sensitive=sensitive,
     )
+    if attachments:  # files in the private storage, next to the row (`notifications.attachments`)
+        store_attachments(message, attachments)
     if not send_on_commit:
         return message
     message_id = message.pk
@@ -88,6 +93,8 @@ def deliver_message(*, message_id: int) -> OutboundMessage:
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
+        for attachment in attachments_of(message):
+            email.attach(attachment.filename, attachment.content, attachment.content_type)
         try:
             email.send()
         except Exception as error:  # noqa: BLE001  (any transport error is recorded and retried later)
@@ -97,6 +104,7 @@ def deliver_message(*, message_id: int) -> OutboundMessage:
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
             message.error = ""
+            discard_attachments(message)
             if message.sensitive and settings.OUTBOX_REDACT_SENSITIVE:
                 message.body_text = REDACTED
                 message.body_html = ""
