@@ -152,6 +152,7 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "funds_issue": lambda d: {"pk": d.condo.pk},
     "funds_budget": lambda d: {"pk": d.budget.pk},
     "funds_batch": lambda d: {"pk": d.batch.pk},
+    "funds_batch_letters": lambda d: {"pk": d.batch.pk},
     "budget_condominium": lambda d: {"pk": d.condo.pk},
     "budget_lines": lambda d: {"pk": d.condo.pk},
     "banking_import": lambda d: {"pk": d.statement.pk},
@@ -218,6 +219,38 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
             "co_owner_note_strike",
         ]
     },
+    # The condominium file (issue 13): the demo condominium and its own buildings, lots, keys, contacts.
+    **{
+        f"condominium_{name}": lambda d: {"pk": d.condo.pk}
+        for name in [
+            "file",
+            "identity_edit",
+            "buildings",
+            "lots",
+            "lot_new",
+            "shares_edit",
+            "keys",
+            "key_new",
+            "co_owners",
+            "bank",
+            "years",
+            "budgets",
+            "council",
+            "contacts",
+            "documents",
+            "history",
+        ]
+    },
+    "condominium_building_edit": lambda d: {"pk": d.condo.pk, "building_pk": _in_condo(d, "building")},
+    "condominium_building_delete": lambda d: {"pk": d.condo.pk, "building_pk": _in_condo(d, "building")},
+    "condominium_lot_edit": lambda d: {"pk": d.condo.pk, "lot_pk": _in_condo(d, "lot")},
+    "condominium_lot_delete": lambda d: {"pk": d.condo.pk, "lot_pk": _in_condo(d, "lot")},
+    "condominium_key_edit": lambda d: {"pk": d.condo.pk, "key_pk": _in_condo(d, "key")},
+    "condominium_key_delete": lambda d: {"pk": d.condo.pk, "key_pk": _in_condo(d, "key")},
+    "condominium_council_end": lambda d: {"pk": d.condo.pk, "membership_pk": d.council.pk},
+    "condominium_contact_edit": lambda d: {"pk": d.condo.pk, "contact_pk": _in_condo(d, "contact")},
+    "condominium_contact_delete": lambda d: {"pk": d.condo.pk, "contact_pk": _in_condo(d, "contact")},
+    "condominium_contact_move": lambda d: {"pk": d.condo.pk, "contact_pk": _in_condo(d, "contact")},
     # The sale of a lot (issue 13).
     "sale_detail": lambda d: {"pk": d.sale.pk},
     "sale_send_information": lambda d: {"pk": d.sale.pk},
@@ -228,6 +261,20 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "sale_opposition_pdf": lambda d: {"pk": d.sale.pk},
     "sale_close": lambda d: {"pk": d.sale.pk},
 }
+
+
+def _in_condo(demo: Demo, kind: str) -> int:
+    """The pk of a building, lot, key or syndic contact of the demo condominium (a contact is made if none)."""
+    from tantieme.condominiums.models import AllocationKey, Building, Lot, SyndicContact
+
+    if kind == "contact":
+        contact, _created = SyndicContact.all_firms.get_or_create(
+            firm=demo.horizon, condominium=demo.condo, defaults={"name": "Contact de la résidence", "role": "manager"}
+        )
+        return contact.pk
+    model = {"building": Building, "lot": Lot, "key": AllocationKey}[kind]
+    pks = model.all_firms.filter(condominium=demo.condo).order_by("pk").values_list("pk", flat=True)
+    return int(pks[0])
 
 
 def _patterns(module: Any) -> list[URLPattern]:

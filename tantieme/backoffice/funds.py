@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tantieme.backoffice.fiscal_years import days_without_open_year
-from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
+from tantieme.backoffice.policy import (
+    Can,
+    can,
+    condominiums_for_staff,
+    portfolio_condominium,
+    portfolio_condominium_ids,
+)
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import AllocationKey, Condominium
 from tantieme.core.money import ZERO
@@ -35,6 +41,7 @@ from tantieme.funds.forms import (
 )
 from tantieme.funds.importer import BudgetImportError, read_budget_file
 from tantieme.funds.issuing import instalments_for_period, preview_calls
+from tantieme.funds.letters import calls_of_batch, notices_to_post
 from tantieme.funds.models import Budget, CallBatch, WorksOperation
 from tantieme.funds.services import (
     budget_total,
@@ -256,7 +263,8 @@ def funds_batch(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(CallBatch.objects.select_related("condominium"), pk=pk)
     if batch.condominium_id is not None:
         portfolio_condominium(request, batch.condominium_id)
-    context = {"batch": batch, "stale": is_stale(batch), "menu": MENU}
+    letters = notices_to_post(calls_of_batch(batch, portfolio_condominium_ids(staff_user(request)))).count()
+    context = {"batch": batch, "stale": is_stale(batch), "menu": MENU, "letters": letters}
     return render(request, "backoffice/funds_batch.html", context)
 
 

@@ -6,6 +6,7 @@ from tantieme.backoffice import (
     banking,
     documents,
     funds,
+    funds_letters,
     imports,
     payment_settings,
     payments,
@@ -82,6 +83,7 @@ urlpatterns = [
     path("appels/copropriete/<int:pk>/emettre/", funds.funds_issue, name="funds_issue"),
     path("appels/budget/<int:pk>/", funds.funds_budget, name="funds_budget"),
     path("appels/emission/<int:pk>/", funds.funds_batch, name="funds_batch"),
+    path("appels/emission/<int:pk>/courrier.pdf", funds_letters.funds_batch_letters, name="funds_batch_letters"),
     # Bank statements: imports, lines, review and suspense queues (issue 8).
     path("banque/", banking.banking_home, name="banking_home"),
     path("banque/importer/", banking.banking_upload, name="banking_upload"),

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -466,6 +467,14 @@ def _extranet_url(base_url: str) -> str:
         return f"{base_url}{DOCUMENTS_PATH}"
 
 
+def co_owners_who_can_sign_in(co_owner_ids: Sequence[int]) -> set[int]:
+    """The accounts among `co_owner_ids` with an active, activated extranet login (one query)."""
+    links = CoOwner.users.through.objects.filter(coowner_id__in=co_owner_ids, user__is_active=True).exclude(
+        user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
+    return set(links.values_list("coowner_id", flat=True))
+
+
 def notice_data(notices: Sequence[CallNotice]) -> list[NoticeData]:
     """Everything a notice shows, read in a few queries for a chunk of notices of one call."""
     if not notices:
@@ -501,6 +510,7 @@ def notice_data(notices: Sequence[CallNotice]) -> list[NoticeData]:
     )
     extranet = _extranet_url(firm.base_url)
     languages = email_languages(notice.co_owner for notice in notices)
+    can_sign_in = co_owners_who_can_sign_in([notice.co_owner_id for notice in notices])
     data = []
     for notice in notices:
         co_owner = notice.co_owner
@@ -533,6 +543,7 @@ def notice_data(notices: Sequence[CallNotice]) -> list[NoticeData]:
                 previous_balance=notice.previous_balance,
                 works=call.kind == CallKind.WORKS,
                 email_language=languages[co_owner.pk],
+                can_sign_in=co_owner.pk in can_sign_in,
             )
         )
     return data
@@ -570,7 +581,9 @@ def _publish_one(notice_id: int, content: bytes, data: NoticeData, actor: Any) -
             published_by=actor if getattr(actor, "pk", None) else None,
         )
         notice.document = document
-        emailed = bool(co_owner.e_notification_consent and co_owner.email)
+        # By e-mail only with the consent (décret 1967 art. 35-2) and an extranet the co-owner can
+        # open: the e-mail points there. The others are in the batch's letters to post.
+        emailed = bool(co_owner.e_notification_consent and co_owner.email and data.can_sign_in)
         if emailed:
             queue_email(
                 firm=call.condominium.firm,
@@ -582,6 +595,7 @@ def _publish_one(notice_id: int, content: bytes, data: NoticeData, actor: Any) -
                     "call_label": call.label,
                     "condominium": call.condominium.name,
                     "due_date": call.due_date,
+                    "overdue": call.due_date < timezone.localdate(),
                     "amount": data.amount,
                     "total_due": data.total_due,
                     "reference": co_owner.reference_display,

@@ -70,6 +70,9 @@ class NoticeData:
     is_provisional: bool = False
     works: bool = False
     email_language: str = "fr"  # of the e-mail announcing the notice; the notice itself is in French
+    # The co-owner can sign in (an activated, active login): only then may an e-mail say « in your
+    # space »; with the e-notification consent, the notice goes by e-mail, otherwise by post.
+    can_sign_in: bool = False
 
     @property
     def amount(self) -> Decimal:

@@ -194,8 +194,10 @@ def test_notices_are_published_once_and_mailed_to_consenting_owners(
     alice = example.owners["A"]
     alice.email, alice.e_notification_consent = "anne@example.org", True
     alice.save()
+    co_owner_user(alice)  # she can sign in: the e-mail may point to her space
     example.owners["B"].email = "bernard@example.org"  # no consent: no e-mail
     example.owners["B"].save()
+    co_owner_user(example.owners["B"])
     vote_example_budget(example)
     (instalment,) = instalments_for_period(example.condominium, "2025-Q1")
     call, _ = issue_call(instalment=instalment)
@@ -222,13 +224,14 @@ def test_notice_emails_speak_the_language_each_co_owner_chose(
         owner.save()
     co_owner_user(anne, login="A-OTHER", email="other@example.org", language="fr")  # a joint login
     co_owner_user(anne, email="anne@example.org", language="en")  # the one with the notice address
+    co_owner_user(bernard, login="B-LOGIN", email="", language="fr")
     vote_example_budget(example)
     (instalment,) = instalments_for_period(example.condominium, "2025-Q1")
     call, _ = issue_call(instalment=instalment)
     with django_capture_on_commit_callbacks(execute=True):
         publish_notices(call=call)
     to_anne = OutboundMessage.all_firms.get(recipient="anne@example.org")
-    to_bernard = OutboundMessage.all_firms.get(recipient="bernard@example.org")  # no portal user: French
+    to_bernard = OutboundMessage.all_firms.get(recipient="bernard@example.org")  # his login speaks French
     assert (to_anne.language, to_bernard.language) == ("en", "fr")
     assert "Amount of this call: " in to_anne.body_text
     assert "your call for funds is online" in to_anne.subject
