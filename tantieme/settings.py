@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tantieme.closing",
     "tantieme.sales",
     "tantieme.expenses",
+    "tantieme.supplier_payments",
     "tantieme.sandbox_bank",
     "tantieme.portal",
     "tantieme.backoffice",

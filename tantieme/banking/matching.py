@@ -11,6 +11,8 @@ Suggestions only (the review queue; nothing is guessed silently):
   5. the payer's IBAN already confirmed for exactly one co-owner (0.70);
   6. the payer's name alone (0.50).
 Card remittances go to 5128 as a whole; the rest of the credits to suspense (472).
+Debits: a return to a payer we ordered, then the debit rules other apps register
+(`banking.debits`: supplier payment batches, supplier direct debits, cheques issued).
 Before all of them, a credit of exactly the total of a recorded cheque deposit (remise de chèques,
 `banking.cheques`) that names its slip number, or reads as a cheque remittance, is that deposit:
 already posted when the slip was recorded, it is matched to it and posted nothing (1.00 / 0.95).
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
+from tantieme.banking.debits import DebitClaim, DebitMatcher
 from tantieme.banking.enums import LineKind, MatchRule
 from tantieme.banking.parsers.base import ParsedEntry, normalise
 from tantieme.core.references import is_valid_creditor_reference
@@ -169,6 +172,8 @@ class Directory:
     deposits_by_total: dict[Decimal, list[tuple[int, datetime.date, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # Debit rules of other apps (supplier payments…), asked after the returns (`banking.debits`).
+    debit_matchers: list[DebitMatcher] = field(default_factory=list)
     _folded: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _deletions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _name_index: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -236,6 +241,7 @@ class Decision:
     suggested_account: str = ""
     return_id: int | None = None
     deposit_id: int | None = None
+    claim: DebitClaim | None = None  # a debit another app recognised (`banking.debits`)
 
     @property
     def is_sure(self) -> bool:
@@ -473,6 +479,16 @@ def _decide_debit(entry: ParsedEntry, directory: Directory) -> Decision:
             evidence="Virement de renvoi au payeur débité.",
             return_id=return_id,
         )
+    for matcher in directory.debit_matchers:
+        claim = matcher.match(entry)
+        if claim is not None:
+            return Decision(
+                kind=LineKind.DEBIT,
+                confidence=claim.confidence,
+                evidence=claim.evidence,
+                suggested_account=SUPPLIERS_ACCOUNT,
+                claim=claim,
+            )
     return Decision(kind=LineKind.DEBIT, suggested_account=suggest_debit_account(entry))
 
 

@@ -36,7 +36,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from tantieme.audit.services import record
-from tantieme.banking import matching
+from tantieme.banking import debits, matching
 from tantieme.banking.enums import ImportState, LineKind, LineStatus, MatchRule, ReturnState, StatementFormat
 from tantieme.banking.exceptions import BankingError, ImportRefusedError
 from tantieme.banking.matching import CoOwnerCard, Decision, Directory
@@ -360,6 +360,7 @@ def load_directory(condominium: Condominium) -> Directory:
         condominium=condominium, statement_line__isnull=True
     ).values_list("pk", "total", "deposit_date", "slip_number"):
         directory.deposits_by_total[total].append((pk, day, slip))
+    directory.debit_matchers = debits.matchers_for(condominium)
     return directory
 
 
@@ -604,6 +605,9 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
                 )
             elif decision.deposit_id is not None:  # a recorded cheque deposit: posted already
                 directory.take_deposit(decision.deposit_id)
+            elif decision.claim is not None and decision.claim.draft is not None:  # a debit rule's posting
+                draft_of[index] = len(drafts)
+                drafts.append(decision.claim.draft)
             elif decision.kind == LineKind.RETURN_TRANSFER and decision.return_id in returns:
                 draft_of[index] = len(drafts)
                 drafts.append(
@@ -639,6 +643,9 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
             elif decision.deposit_id is not None:
                 line["entry_id"] = deposit_entries[decision.deposit_id]
                 line["status"] = LineStatus.MATCHED
+            elif decision.claim is not None:  # matched to an entry posted before (a cheque issued)
+                line["entry_id"] = decision.claim.entry_id
+                line["status"] = LineStatus.MATCHED
             elif decision.kind == LineKind.OTHER_CREDIT:
                 line["status"] = LineStatus.IGNORED
             else:
@@ -653,6 +660,9 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
             ] += 1
             lines.append(line)
         line_ids = _insert_lines(lines)
+        for line_id, line, decision in zip(line_ids, lines, decisions, strict=True):
+            if decision.claim is not None and decision.claim.settle is not None:
+                decision.claim.settle(line_id, line["entry_id"])
         suggestions = [
             MatchSuggestion(
                 line_id=line_id,
