@@ -46,7 +46,7 @@ def test_the_table_per_key_and_line(tilleuls: Tilleuls, django_assert_max_num_qu
     # CG 615: budget 900, actual 385, remaining 515, 42,8 %, expected 673,15, projection 611,85.
     for figure in ("900,00", "385,00", "515,00", "42,8", "673,15", "611,85", "-288,15"):
         assert figure in page, figure
-    assert "<caption>" in page
+    assert '<caption id="budget-actuals-caption">' in page
     assert 'scope="rowgroup"' in page
     assert 'value="42.8"' in page  # the <meter> bar, with the figure in words next to it
     assert "Budget dépassé" in page  # ASC 614: 2 520 > 2 500, said in words
