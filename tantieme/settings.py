@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tantieme.payments",
     "tantieme.banking",
     "tantieme.closing",
+    "tantieme.search",
     "tantieme.sales",
     "tantieme.expenses",
     "tantieme.supplier_payments",

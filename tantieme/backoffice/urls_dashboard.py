@@ -3,8 +3,9 @@
 
 from django.urls import URLPattern, path
 
-from tantieme.backoffice import views
+from tantieme.backoffice import dashboard, search
 
 urlpatterns: list[URLPattern] = [
-    path("", views.home, name="home"),
+    path("", dashboard.dashboard, name="home"),
+    path("recherche/", search.search_view, name="search"),
 ]
