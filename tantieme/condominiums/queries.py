@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from tantieme.condominiums.models import Condominium, CoOwner, LotShare, Ownership, SyndicContact
 
@@ -73,11 +73,13 @@ def key_share_sums(condominium: Condominium) -> dict[int, int]:
     )
 
 
-def current_owners(lot_ids: Iterable[int], day: datetime.date) -> dict[int, list[CoOwner]]:
-    """Who owns each lot on `day`, in one query: {lot id: [co-owners]} (lots without an owner are absent)."""
+def current_owners(lot_ids: Iterable[int] | Condominium, day: datetime.date) -> dict[int, list[CoOwner]]:
+    """Who owns each lot (of these ids, or of a whole condominium) on `day`, in one query:
+    {lot id: [co-owners]} (lots without an owner are absent)."""
     owners: dict[int, list[CoOwner]] = {}
+    lots = Q(lot__condominium=lot_ids) if isinstance(lot_ids, Condominium) else Q(lot_id__in=list(lot_ids))
     ownerships = (
-        Ownership.objects.filter(lot_id__in=list(lot_ids), start_date__lte=day)
+        Ownership.objects.filter(lots, start_date__lte=day)
         .exclude(end_date__lt=day)
         .select_related("co_owner")
         .order_by("lot_id", "start_date")
@@ -87,11 +89,13 @@ def current_owners(lot_ids: Iterable[int], day: datetime.date) -> dict[int, list
     return owners
 
 
-def shares_of(lot_ids: Iterable[int], key_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    """The tantièmes {(lot id, key id): shares} of these lots in these keys, in one query."""
+def shares_of(lot_ids: Iterable[int] | Condominium, key_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """The tantièmes {(lot id, key id): shares} of these lots (or of a whole condominium's) in these keys,
+    in one query (a condominium rather than 20,000 ids: SQLite bounds the parameters of a query)."""
+    lots = Q(lot__condominium=lot_ids) if isinstance(lot_ids, Condominium) else Q(lot_id__in=list(lot_ids))
     return {
         (lot_id, key_id): shares
-        for lot_id, key_id, shares in LotShare.objects.filter(
-            lot_id__in=list(lot_ids), key_id__in=list(key_ids)
-        ).values_list("lot_id", "key_id", "shares")
+        for lot_id, key_id, shares in LotShare.objects.filter(lots, key_id__in=list(key_ids)).values_list(
+            "lot_id", "key_id", "shares"
+        )
     }

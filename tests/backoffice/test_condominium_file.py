@@ -452,3 +452,14 @@ def test_every_page_runs_a_bounded_number_of_queries(setup: Setup, django_assert
         page = client.get(f"{base}lots/").content.decode()
     assert "A 808 0001" in page
     assert page.count("<tr>") == 51  # 50 lots a page, and the header
+
+
+def test_the_lots_export_holds_every_lot_with_its_owners_and_tantiemes(setup: Setup) -> None:
+    with time_machine.travel(NOW, tick=False):
+        export = _client(setup, setup.manager).get(setup.base() + "lots/?format=csv")
+    rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert rows[0].split(";")[-2:] == ["ASC", "CG"]
+    assert len(rows) == 7
+    lot_4 = next(row for row in rows if row.startswith("4;"))
+    assert "A 606 0004" in lot_4
+    assert lot_4.endswith(";384;229")

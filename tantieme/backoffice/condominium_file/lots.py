@@ -157,9 +157,8 @@ def condominium_lots(request: HttpRequest, pk: int) -> HttpResponse:
     columns = _lot_columns(keys, shares, owners)
     if wants_export(request):
         all_lots = list(lots.order_by("number"))
-        lot_ids = [lot.pk for lot in all_lots]
-        shares.update(shares_of(lot_ids, [key.pk for key in keys]))
-        owners.update(current_owners(lot_ids, today))
+        shares.update(shares_of(condominium, [key.pk for key in keys]))
+        owners.update(current_owners(condominium, today))
         return export_listing(request, all_lots, columns, title=_("Lots"), filename=f"lots-{condominium.code}")
     listing = build_listing(request, lots, columns, default_sort="number")
     page_lots = list(listing.page)
