@@ -335,8 +335,8 @@ def _settle_late_payer(condominium: Condominium, owner: CoOwner, *, today: datet
             date=late,
             validation_date=late + datetime.timedelta(days=1),
             journal="CB",
-            label=f"Paiement CB {owner.reference}",
-            line_label="Paiement CB",
+            label=f"Paiement par carte {owner.reference}",
+            line_label="Paiement par carte",
             voucher=f"CB-{late:%Y%m%d}-{owner.reference}",
         )
         posted += 1

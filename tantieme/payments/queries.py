@@ -8,6 +8,8 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.documents.enums import DocumentCategory
+from tantieme.documents.models import Document
 from tantieme.payments.enums import PaymentState
 from tantieme.payments.models import Payment, PaymentEvent, PaymentProviderConfig
 
@@ -70,3 +72,13 @@ def payments_for_staff(
 
 def events_of(payment: Payment) -> QuerySet[PaymentEvent]:
     return PaymentEvent.objects.filter(payment=payment).order_by("created_at", "id")
+
+
+def receipt_of(payment: Payment) -> Document | None:
+    """The receipt published in the co-owner's « Mes documents » once the payment is paid, if ready."""
+    return Document.objects.filter(
+        co_owner_id=payment.co_owner_id,
+        category=DocumentCategory.RECEIPT,
+        original_filename=f"recu-{payment.order_id}.pdf",
+        archived_at__isnull=True,
+    ).first()

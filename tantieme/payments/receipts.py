@@ -40,7 +40,7 @@ def render_receipt_pdf(*, lines: list[tuple[str, str]], title: str, firm_name: s
         y -= 20
     y -= 16
     pdf.setFont("Helvetica-Oblique", 10)
-    pdf.drawString(56, y, "Le paiement apparaîtra sur votre compte d'ici quelques jours.")
+    pdf.drawString(56, y, "Le paiement sera pris en compte par notre service comptabilité le lendemain.")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -26,7 +26,7 @@ from tantieme.ledger.queries import balance
 from tantieme.payments.enums import PaymentState
 from tantieme.payments.exceptions import PaymentError
 from tantieme.payments.models import Payment
-from tantieme.payments.queries import payment_for_user, pending_card_payments, provider_config_for
+from tantieme.payments.queries import payment_for_user, pending_card_payments, provider_config_for, receipt_of
 from tantieme.payments.services import MIN_AMOUNT, check_amount, form_action_origin, start_payment
 from tantieme.portal.views import co_owner_required
 
@@ -156,6 +156,7 @@ def payment_return(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "waiting": waiting,
         "refresh_seconds": RETURN_REFRESH_SECONDS,
         "balance": balance(payment.co_owner) if not waiting else ZERO,
+        "receipt": receipt_of(payment) if payment.state == PaymentState.PAID else None,
     }
     response = render(request, "portal/payment_return.html", context)
     response["Cache-Control"] = "no-store"

@@ -106,7 +106,7 @@ def test_a6060001_pays_250_euros_with_a_3ds_challenge_card(demo: CoOwner, live_s
 
     page.wait_for_url("**/paiement/retour/**")
     assert page.get_by_text("Paiement accepté").is_visible()
-    assert "apparaîtra sur votre compte d'ici quelques jours" in visible_text(page)
+    assert "pris en compte par notre service comptabilité le lendemain" in visible_text(page)
     screenshot(page, "payment-accepted")
 
     payment.refresh_from_db()
@@ -121,7 +121,7 @@ def test_a6060001_pays_250_euros_with_a_3ds_challenge_card(demo: CoOwner, live_s
     assert "250,00" in message["Subject"]
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert payment.order_id in text
-    assert "d'ici quelques jours" in text
+    assert "pris en compte par notre service comptabilité le lendemain" in text
 
     # Until the next-day posting: "paiement en cours", balance unchanged.
     page.goto(firm_url(live_server, "horizon", "/paiement/"))

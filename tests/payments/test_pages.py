@@ -170,3 +170,25 @@ def test_stripe_checkout_session_and_signed_webhook(world: World, fake_stripe: s
     assert paid.provider_transaction_id == "pi_42"
     codes = list(PaymentEvent.all_firms.filter(kind="notification").order_by("pk").values_list("code", flat=True))
     assert codes == ["signature_invalid", "timestamp_out_of_tolerance", "applied", "duplicate"]
+
+
+def test_the_confirmation_page_links_the_receipt(card: World, django_capture_on_commit_callbacks: Any) -> None:
+    """Issue 16: one wording (« le lendemain »), and the receipt a click away once it is published."""
+    from tantieme.documents.models import Document
+
+    payment, form = new_payment(card.horizon, card.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_ipn(card.horizon, ipn_fields(form)).status_code == 200
+    client = client_for(card.horizon, card.alice_user)
+    page = client.get(f"/paiement/retour/{payment.public_id}/").content.decode()
+    with firm_scope(card.horizon):
+        receipt = Document.objects.get(co_owner=card.alice, original_filename=f"recu-{payment.order_id}.pdf")
+    assert f"/mes-documents/{receipt.pk}/telecharger/" in page
+    assert "pris en compte par notre service comptabilité le lendemain" in page
+    download = client.get(f"/mes-documents/{receipt.pk}/telecharger/")
+    assert download.status_code == 200
+    download.close()
+    with firm_scope(card.horizon):
+        receipt.delete()
+    page = client.get(f"/paiement/retour/{payment.public_id}/").content.decode()
+    assert "sera dans « Mes documents » dans quelques instants" in page
