@@ -92,16 +92,15 @@ def _years(figures: SaleFigures) -> list[Any]:
             _paragraph(_("Aucun exercice antérieur n'est tenu dans la comptabilité du syndicat.")),
             Spacer(1, 3 * mm),
         ]
-    rows: list[list[Any]] = [
-        [
-            _("Exercice"),
-            _("Provisions du budget"),
-            _("Travaux hors budget"),
-            _("Fonds de travaux"),
-            _("Charges réelles (approuvées)"),
-            _("Versé par le vendeur"),
-        ]
-    ]
+    headings = (
+        _("Exercice"),
+        _("Provisions du budget"),
+        _("Travaux hors budget"),
+        _("Fonds de travaux"),
+        _("Charges réelles (approuvées)"),
+        _("Versé par le vendeur"),
+    )
+    rows: list[list[Any]] = [[_paragraph(heading, _CELL) for heading in headings]]
     rows += [
         [
             f"{_date(year.start)} – {_date(year.end)}",
