@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -35,22 +35,19 @@ CHANGES_APPLY = gettext_lazy(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(can=Can.VIEW)
+@staff_required(can=Can.VIEW, post=Can.EDIT_FILES)
 def condominium_buildings(request: HttpRequest, pk: int) -> HttpResponse:
     """The buildings with their number of lots; the form adds one (POST: `Can.EDIT_FILES`)."""
     condominium = condominium_for(request, pk)
     form = BuildingForm(request.POST or None)
-    if request.method == "POST":
-        if not request.staff_can[Can.EDIT_FILES]:  # type: ignore[attr-defined]
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                editing.create_building(condominium=condominium, request=request, **form.cleaned_data)
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("Le bâtiment est ajouté."))
-                return redirect("backoffice:condominium_buildings", pk=condominium.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            editing.create_building(condominium=condominium, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Le bâtiment est ajouté."))
+            return redirect("backoffice:condominium_buildings", pk=condominium.pk)
     buildings = list(
         Building.objects.filter(condominium=condominium).annotate(lot_count=Count("lots")).order_by("code")
     )

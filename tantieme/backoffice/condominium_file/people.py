@@ -4,7 +4,7 @@ co-owners' extranet: this condominium's own, editable here, then the firm-wide o
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,34 +23,22 @@ from tantieme.documents import services as documents
 from tantieme.documents.models import CouncilMembership
 from tantieme.documents.queries import active_council_memberships, council_members
 
-
-def _can(request: HttpRequest, capability: Can) -> bool:
-    return bool(request.staff_can[capability.value])  # type: ignore[attr-defined]
-
-
 # --- Council --------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(can=Can.VIEW)
+@staff_required(can=Can.VIEW, post=Can.MANAGE_COUNCIL)
 def condominium_council(request: HttpRequest, pk: int) -> HttpResponse:
     """The members seated today, and the seats that ended; the form seats a co-owner (`Can.MANAGE_COUNCIL`)."""
     condominium = condominium_for(request, pk)
     today = timezone.localdate()
     form = CouncilSeatForm(request.POST or None, initial={"start_date": today})
-    if request.method == "POST":
-        if not _can(request, Can.MANAGE_COUNCIL):
-            raise PermissionDenied
-        if form.is_valid():
-            co_owner = _co_owner_by_reference(condominium, form)
-            if co_owner is not None:
-                documents.add_council_member(
-                    co_owner=co_owner, start_date=form.cleaned_data["start_date"], request=request
-                )
-                messages.success(
-                    request, _("%(name)s fait partie du conseil syndical.") % {"name": co_owner.display_name}
-                )
-                return redirect("backoffice:condominium_council", pk=condominium.pk)
+    if request.method == "POST" and form.is_valid():
+        co_owner = _co_owner_by_reference(condominium, form)
+        if co_owner is not None:
+            documents.add_council_member(co_owner=co_owner, start_date=form.cleaned_data["start_date"], request=request)
+            messages.success(request, _("%(name)s fait partie du conseil syndical.") % {"name": co_owner.display_name})
+            return redirect("backoffice:condominium_council", pk=condominium.pk)
     members = [
         (membership, co_owner_url(membership.co_owner_id))
         for membership in council_members(condominium, day=today).order_by("co_owner__reference")
@@ -98,21 +86,18 @@ def condominium_council_end(request: HttpRequest, pk: int, membership_pk: int) -
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(can=Can.VIEW)
+@staff_required(can=Can.VIEW, post=Can.EDIT_FILES)
 def condominium_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = condominium_for(request, pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST":
-        if not _can(request, Can.EDIT_FILES):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                editing.create_contact(condominium=condominium, values=form.cleaned_data, request=request)
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("Le contact est ajouté."))
-                return redirect("backoffice:condominium_contacts", pk=condominium.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            editing.create_contact(condominium=condominium, values=form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Le contact est ajouté."))
+            return redirect("backoffice:condominium_contacts", pk=condominium.pk)
     own = list(SyndicContact.objects.filter(condominium=condominium).order_by("position", "name", "pk"))
     firm_wide = list(SyndicContact.objects.filter(condominium__isnull=True).order_by("position", "name"))
     return page(request, "contacts.html", condominium, "contacts", own=own, firm_wide=firm_wide, form=form)
