@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
+
 _SEPARATORS = re.compile(r"[\s\u00a0\-./_]+")
 _CANONICAL = re.compile(r"^[A-Z]\d{3}[A-Z0-9]{4}$")
 _RF = re.compile(r"^RF\d{2}[A-Z0-9]{1,21}$")
@@ -45,28 +48,19 @@ def condominium_code_of(canonical: str) -> str:
     return canonical[1:4]
 
 
-def _to_digits(text: str) -> str:
-    # ISO 7064 MOD 97-10 conversion: A=10 ... Z=35, digits unchanged.
-    return "".join(str(int(char, 36)) for char in text)
-
-
 def creditor_reference(reference: str) -> str:
-    """ISO 11649: "A6060001" -> "RF09A6060001"."""
+    """ISO 11649: "A6060001" -> "RF09A6060001" (check digits by python-stdnum's ISO 7064 MOD 97-10)."""
     body = _SEPARATORS.sub("", reference).upper()
     if not re.match(r"^[A-Z0-9]{1,21}$", body):
         raise InvalidReferenceError(f"« {reference} » ne peut pas former une référence RF.")
-    check = 98 - int(_to_digits(body + "RF00")) % 97
-    return f"RF{check:02d}{body}"
+    return f"RF{mod_97_10.calc_check_digits(body + 'RF')}{body}"
 
 
 def is_valid_creditor_reference(text: str) -> bool:
     compact = _SEPARATORS.sub("", text or "").upper()
-    if not _RF.match(compact):
-        return False
-    return int(_to_digits(compact[4:] + compact[:4])) % 97 == 1
+    return bool(_RF.match(compact)) and iso11649.is_valid(compact)
 
 
 def format_creditor_reference(rf: str) -> str:
     """Groups of four, as printed: "RF09A6060001" -> "RF09 A606 0001"."""
-    compact = _SEPARATORS.sub("", rf).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    return str(iso11649.format(_SEPARATORS.sub("", rf)))
