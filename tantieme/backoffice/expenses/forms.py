@@ -95,8 +95,8 @@ class SupplierFilterForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    condominium = forms.ModelChoiceField(label=_("Copropriété"), queryset=Condominium.objects.none())
-    supplier = forms.ModelChoiceField(label=_("Fournisseur"), queryset=Supplier.objects.none())
+    condominium = forms.ModelChoiceField(label=_("Copropriété"), queryset=Condominium.all_firms.none())
+    supplier = forms.ModelChoiceField(label=_("Fournisseur"), queryset=Supplier.all_firms.none())
     kind = forms.ChoiceField(label=_("Catégorie"), choices=ContractKind.choices)
     title = forms.CharField(label=_("Objet"), max_length=200)
     reference = forms.CharField(label=_("Référence"), max_length=60, required=False)
@@ -122,7 +122,7 @@ class ContractForm(forms.Form):
 
 class ContractFilterForm(forms.Form):
     copropriete = forms.ModelChoiceField(
-        label=_("Copropriété"), queryset=Condominium.objects.none(), required=False, empty_label=_("Toutes")
+        label=_("Copropriété"), queryset=Condominium.all_firms.none(), required=False, empty_label=_("Toutes")
     )
 
     def __init__(self, *args: Any, condominiums: Any, **kwargs: Any) -> None:
@@ -132,11 +132,11 @@ class ContractFilterForm(forms.Form):
 
 class InvoiceFilterForm(forms.Form):
     copropriete = forms.ModelChoiceField(
-        label=_("Copropriété"), queryset=Condominium.objects.none(), required=False, empty_label=_("Toutes")
+        label=_("Copropriété"), queryset=Condominium.all_firms.none(), required=False, empty_label=_("Toutes")
     )
     statut = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *InvoiceStatus.choices])
     fournisseur = forms.ModelChoiceField(
-        label=_("Fournisseur"), queryset=Supplier.objects.none(), required=False, empty_label=_("Tous")
+        label=_("Fournisseur"), queryset=Supplier.all_firms.none(), required=False, empty_label=_("Tous")
     )
 
     def __init__(self, *args: Any, condominiums: Any, suppliers: Any, **kwargs: Any) -> None:
@@ -146,7 +146,7 @@ class InvoiceFilterForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    condominium = forms.ModelChoiceField(label=_("Copropriété"), queryset=Condominium.objects.none())
+    condominium = forms.ModelChoiceField(label=_("Copropriété"), queryset=Condominium.all_firms.none())
     file = forms.FileField(
         label=_("Facture (PDF)"),
         required=False,
@@ -162,7 +162,7 @@ class UploadForm(forms.Form):
 
 class InvoiceForm(forms.Form):
     piece = forms.CharField(widget=forms.HiddenInput, required=False)
-    supplier = forms.ModelChoiceField(label=_("Fournisseur"), queryset=Supplier.objects.none())
+    supplier = forms.ModelChoiceField(label=_("Fournisseur"), queryset=Supplier.all_firms.none())
     kind = forms.ChoiceField(label=_("Type"), choices=InvoiceKind.choices)
     number = forms.CharField(label=_("Numéro de facture"), max_length=40)
     issue_date = forms.DateField(label=_("Date de facture"), widget=_date_input())
