@@ -5,7 +5,7 @@ its audit record, keyword-only, and raises `SaleError` (French sentence, nothing
     send_pre_sale_information    the pre-sale information (CCH L721-2), frozen when sent
     issue_statement              the état daté (décret 1967 art. 5) and its fee (≤ 380 € TTC)
     record_mutation              the notified mutation: ownerships ended and started, the buyer
-    close_sale                   the file closed once the seller owes nothing
+    close_sale                   the file closed once the seller owes nothing (or the sale abandoned)
 
 The buyer's extranet access is given by the back office after `record_mutation`
 (`tantieme.backoffice.access.give_access`), in the same transaction. See docs/sales.md.
@@ -407,12 +407,19 @@ def record_mutation(
 
 @transaction.atomic
 def close_sale(*, sale: Sale, actor: Any = None, on: datetime.date | None = None) -> Sale:
-    """Close the file once the mutation is recorded and the seller owes nothing any more."""
+    """Close the file: after the mutation, once the seller owes nothing any more; before it, the
+    sale is abandoned (the seller stays the owner; an état daté fee posted stays due)."""
     sale = _locked(sale)
-    _check_status(sale, SaleStatus.MUTATION_RECORDED)
+    _check_status(
+        sale,
+        SaleStatus.REQUESTED,
+        SaleStatus.INFORMATION_SENT,
+        SaleStatus.STATEMENT_ISSUED,
+        SaleStatus.MUTATION_RECORDED,
+    )
     on = on or timezone.localdate()
     owed = balance(sale.seller, on)
-    if owed > 0:
+    if sale.status == SaleStatus.MUTATION_RECORDED and owed > 0:
         raise SaleError(
             _(
                 "Le vendeur doit encore %(amount)s : le dossier reste ouvert jusqu'au règlement "
@@ -420,6 +427,7 @@ def close_sale(*, sale: Sale, actor: Any = None, on: datetime.date | None = None
             )
             % {"amount": format_amount(owed)}
         )
+    abandoned = sale.status != SaleStatus.MUTATION_RECORDED
     sale.status = SaleStatus.CLOSED
     sale.closed_on = on
     sale.save(update_fields=["status", "closed_on"])
@@ -428,7 +436,7 @@ def close_sale(*, sale: Sale, actor: Any = None, on: datetime.date | None = None
         firm=sale.condominium.firm,
         actor=actor,
         target=sale,
-        data={"on": on.isoformat(), "seller_balance": str(owed)},
+        data={"on": on.isoformat(), "seller_balance": str(owed), "abandoned": abandoned},
     )
     return sale
 

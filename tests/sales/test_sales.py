@@ -244,6 +244,17 @@ def test_a_closed_year_refuses_the_fee_and_the_mutation(example: Example) -> Non
     assert owner_on(example.lots[1], datetime.date(2026, 2, 1)) == example.owners["A"]
 
 
+def test_an_abandoned_sale_is_closed_without_mutation(example: Example) -> None:
+    sale = issue_statement(sale=_open(example), fee=D("120.00"), on=ISSUED)
+    sale = close_sale(sale=sale, on=datetime.date(2026, 3, 1))
+    assert (sale.status, sale.mutation_date, sale.buyer_id) == (SaleStatus.CLOSED, None, None)
+    assert owner_on(example.lots[1], datetime.date(2026, 6, 1)) == example.owners["A"]
+    assert balance(example.owners["A"]) == D("1794.82")  # the fee stays due
+    with pytest.raises(SaleError, match="étape"):
+        close_sale(sale=sale)
+    _open(example)  # the lot may be sold again
+
+
 def test_live_figures_leave_out_the_fee_entry(example: Example) -> None:
     sale = issue_statement(sale=_open(example), fee=D("300.00"), on=REQUESTED)
     assert figures_for(sale).parts[0].total == D("1674.82")
