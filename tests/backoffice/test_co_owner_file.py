@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tantieme.audit.models import AuditEvent
 from tantieme.banking.models import ChequeDeposit
@@ -27,7 +28,7 @@ from tests.conftest import SmtpServer, World, client_for
 from tests.factories import CondominiumFactory, StaffUserFactory
 from tests.ledger.factories import D, open_books, post_call
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the books must contain the server's today
 SECTIONS = (
     "co_owner_file",
     "co_owner_lots",
