@@ -4,17 +4,17 @@ keep the list of the conseil syndical's members who see the council's space."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.audit.services import record
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.documents import services
@@ -24,7 +24,20 @@ from tantieme.documents.forms import BackofficeFilterForm, CouncilMemberForm, Pu
 from tantieme.documents.models import Document
 from tantieme.documents.queries import active_council_memberships, council_members, documents_for_condominium
 
-PAGE_SIZE = 50
+COLUMNS = (
+    Column("title", gettext_lazy("Titre"), lambda d: d.title, order_by="title"),
+    Column("category", gettext_lazy("Catégorie"), lambda d: d.get_category_display(), order_by="category"),
+    Column(
+        "audience",
+        gettext_lazy("Destinataires"),
+        lambda d: (
+            f"{d.co_owner.reference_display} {d.co_owner.display_name}" if d.co_owner else d.get_audience_display()
+        ),
+        order_by="audience",
+    ),
+    Column("date", gettext_lazy("Date"), lambda d: d.document_date, order_by="document_date"),
+    Column("published", gettext_lazy("Publié"), lambda d: d.published_at, order_by="published_at"),
+)
 
 
 def _document_for(request: HttpRequest, pk: int) -> Document:
@@ -62,17 +75,17 @@ def documents_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         co_owner_id=co_owner.pk if co_owner is not None else None,
         include_archived=bool(filters.get("archives")),
     )
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    if wants_export(request):
+        title = _("Documents %(code)s") % {"code": condominium.code}
+        return export_listing(request, documents, COLUMNS, title=title, filename=f"documents-{condominium.code}")
+    listing = build_listing(request, documents, COLUMNS, default_sort="published", default_descending=True)
     return render(
         request,
         "backoffice/documents_condominium.html",
         {
             "condominium": condominium,
             "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            "listing": listing,
             "can_publish": can(request, Can.PUBLISH),
             "can_manage_council": can(request, Can.MANAGE_COUNCIL),
             "menu": "documents",

@@ -33,6 +33,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from tantieme.ledger.exports import Cell, Table, csv_chunks, xlsx_file
 
@@ -43,7 +44,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 @dataclass(frozen=True)
 class Column:
     key: str  # the sort parameter and a stable identifier
-    label: str
+    label: str | Promise  # gettext_lazy at module level
     value: Callable[[Any], Any]  # the cell of one row, for the export (text, Decimal, date, None)
     order_by: str | None = None  # the ORM expression to sort on; None: not sortable
     numeric: bool = False  # amounts: right-aligned
@@ -119,6 +120,9 @@ def wants_export(request: HttpRequest) -> bool:
 
 
 def _cell(value: Any) -> Cell:
+    if isinstance(value, datetime.datetime):  # a moment: local time, to the minute (XLSX has no time zones)
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{moment:%d/%m/%Y %H:%M}"
     if value is None or isinstance(value, str | Decimal | datetime.date):
         return value
     if isinstance(value, bool):
@@ -133,10 +137,12 @@ def export_listing(
     rows: Iterable[Any],
     columns: Sequence[Column],
     *,
-    title: str,
+    title: str | Promise,
     filename: str,
+    fmt: str | None = None,
 ) -> HttpResponse:
-    """`rows` (all of them, in the listing's order) as the CSV or XLSX file asked by `?format=`.
+    """`rows` (all of them, in the listing's order) as the CSV or XLSX file asked by `?format=`
+    (or by `fmt`, for a URL of its own such as `…/export.csv`).
 
     Typed as an `HttpResponse` (it is a streaming one) so that views keep their usual signature.
     """
@@ -148,14 +154,14 @@ def export_listing(
         rows = rows.order_by(f"-{order}" if request.GET.get("ordre") == "desc" else order, "pk")
     iterator = rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else iter(rows)
     table = Table(
-        title=title,
-        header=tuple(column.label for column in columns),
+        title=str(title),
+        header=tuple(str(column.label) for column in columns),
         rows=(tuple(_cell(column.value(row)) for column in columns) for row in iterator),
         widths=(),
         numeric_from=len(columns),
     )
     stamp = f"{filename}-{timezone.localdate():%Y%m%d}"
-    if request.GET.get("format") == "xlsx":
+    if (fmt or request.GET.get("format")) == "xlsx":
         xlsx = FileResponse(
             xlsx_file(table),
             as_attachment=True,

@@ -1,21 +1,17 @@
-"""Back office « Paiements »: card payments with their states and event history, filters, CSV
-export, and the refund of a paid payment (through its provider; reversal entry when done)."""
+"""Back office « Paiements »: card payments with their states and event history, filters, sorting,
+pages, CSV and XLSX exports, and the refund of a paid payment (through its provider; reversal entry when done)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, can, condominiums_for_staff
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.payments.enums import PaymentState
@@ -23,9 +19,6 @@ from tantieme.payments.exceptions import PaymentError
 from tantieme.payments.models import Payment
 from tantieme.payments.queries import events_of, payments_for_staff
 from tantieme.payments.services import request_refund
-
-PAGE_SIZE = 50
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PaymentFilterForm(forms.Form):
@@ -58,76 +51,53 @@ def _filtered(request: HttpRequest) -> tuple[PaymentFilterForm, QuerySet[Payment
     return form, payments
 
 
+COLUMNS = (
+    Column("date", _("Date"), lambda p: p.created_at, order_by="created_at"),
+    Column("order", _("Référence commande"), lambda p: p.order_id, order_by="order_id"),
+    Column("condominium", _("Copropriété"), lambda p: p.condominium.code, order_by="condominium__code"),
+    Column("reference", _("Copropriétaire"), lambda p: p.co_owner.reference_display, order_by="co_owner__reference"),
+    Column("name", _("Nom"), lambda p: p.co_owner.display_name, order_by="co_owner__last_name"),
+    Column("amount", _("Montant"), lambda p: p.amount, order_by="amount", numeric=True),
+    Column("state", _("État"), lambda p: p.get_state_display(), order_by="state"),
+    Column("entry", _("Comptabilisé"), lambda p: p.posted_entry.code if p.posted_entry else ""),
+)
+# The export adds what the table leaves to the detail page.
+EXPORT_COLUMNS = (
+    *COLUMNS,
+    Column("paid", _("Payé le"), lambda p: p.paid_at),
+    Column("provider", _("Prestataire"), lambda p: p.provider),
+    Column("transaction", _("Transaction"), lambda p: p.provider_transaction_id),
+    Column("card", _("Carte"), lambda p: f"{p.card_brand} {p.card_last4}".strip()),
+    Column("refunded", _("Remboursé le"), lambda p: p.refunded_at),
+)
+
+
 @staff_required
 @require_GET
 def payments_list(request: HttpRequest) -> HttpResponse:
     form, payments = _filtered(request)
-    page = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    if wants_export(request):
+        return export_listing(request, payments, EXPORT_COLUMNS, title=_("Paiements par carte"), filename="paiements")
     return render(
         request,
         "backoffice/payments_list.html",
         {
             "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            "listing": build_listing(request, payments, COLUMNS, default_sort="date", default_descending=True),
             "menu": "payments",
             "can_configure": can(request, Can.FIRM_SETTINGS),
         },
     )
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA_PREFIXES) else text
-
-
 @staff_required
 @require_GET
 def payments_export(request: HttpRequest) -> HttpResponse:
+    """`/gestion/paiements/export.csv`, kept for bookmarks: the list's CSV export with the same filters."""
     _form, payments = _filtered(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            "reference_commande",
-            "copropriete",
-            "coproprietaire",
-            "nom",
-            "montant",
-            "etat",
-            "cree_le",
-            "paye_le",
-            "prestataire",
-            "transaction",
-            "carte",
-            "ecriture",
-            "rembourse_le",
-        ]
+    return export_listing(
+        request, payments, EXPORT_COLUMNS, title=_("Paiements par carte"), filename="paiements", fmt="csv"
     )
-    for payment in payments.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                _cell(payment.order_id),
-                _cell(payment.condominium.code),
-                _cell(payment.co_owner.reference_display),
-                _cell(payment.co_owner.display_name),
-                f"{payment.amount:.2f}".replace(".", ","),
-                payment.get_state_display(),
-                timezone.localtime(payment.created_at).strftime("%d/%m/%Y %H:%M"),
-                timezone.localtime(payment.paid_at).strftime("%d/%m/%Y %H:%M") if payment.paid_at else "",
-                payment.provider,
-                _cell(payment.provider_transaction_id),
-                _cell(f"{payment.card_brand} {payment.card_last4}".strip()),
-                payment.posted_entry.code if payment.posted_entry else "",
-                timezone.localtime(payment.refunded_at).strftime("%d/%m/%Y %H:%M") if payment.refunded_at else "",
-            ]
-        )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="paiements-{timezone.localdate():%Y%m%d}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _payment_for(request: HttpRequest, pk: int) -> Payment:

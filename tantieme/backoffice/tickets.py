@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, can, condominiums_for_staff
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.tenancy.models import StaffMembership
@@ -24,7 +25,23 @@ from tantieme.tickets.forms import AssignForm, NoteForm, ReplyForm, StatusForm
 from tantieme.tickets.models import Ticket, TicketAttachment
 from tantieme.users.models import User
 
-PAGE_SIZE = 100
+COLUMNS = (
+    Column("number", gettext_lazy("N°"), lambda t: str(t.pk), order_by="pk"),
+    Column("status", gettext_lazy("État"), lambda t: t.get_status_display(), order_by="status"),
+    Column("subject", gettext_lazy("Objet"), lambda t: t.subject, order_by="subject"),
+    Column(
+        "co_owner",
+        gettext_lazy("Copropriétaire"),
+        lambda t: t.co_owner.reference_display,
+        order_by="co_owner__reference",
+    ),
+    Column("condominium", gettext_lazy("Copropriété"), lambda t: t.condominium.code, order_by="condominium__code"),
+    Column("category", gettext_lazy("Catégorie"), lambda t: t.get_category_display(), order_by="category"),
+    Column(
+        "assigned", gettext_lazy("Suivie par"), lambda t: str(t.assigned_to or ""), order_by="assigned_to__last_name"
+    ),
+    Column("activity", gettext_lazy("Dernière activité"), lambda t: t.updated_at, order_by="updated_at"),
+)
 
 
 class StaffReplyForm(ReplyForm):
@@ -82,7 +99,7 @@ def tickets_list(request: HttpRequest) -> HttpResponse:
     condominiums, ids = _portfolio(request)
     staff = staff_members()
     form = FilterForm(request.GET or None, condominiums=condominiums, staff=staff)
-    tickets = queries.tickets_for_staff(ids).order_by("-updated_at", "-pk")
+    tickets = queries.tickets_for_staff(ids)
     status, condominium, assigned = "", None, ""
     if form.is_valid():
         status = form.cleaned_data["status"]
@@ -100,11 +117,10 @@ def tickets_list(request: HttpRequest) -> HttpResponse:
         tickets = tickets.filter(assigned_to__isnull=True)
     elif assigned:
         tickets = tickets.filter(assigned_to_id=int(assigned))
-    return render(
-        request,
-        "backoffice/tickets_list.html",
-        {"form": form, "tickets": list(tickets[:PAGE_SIZE]), "page_size": PAGE_SIZE, "menu": "tickets"},
-    )
+    if wants_export(request):
+        return export_listing(request, tickets, COLUMNS, title=gettext_lazy("Demandes"), filename="demandes")
+    listing = build_listing(request, tickets, COLUMNS, default_sort="activity", default_descending=True)
+    return render(request, "backoffice/tickets_list.html", {"form": form, "listing": listing, "menu": "tickets"})
 
 
 def _detail(request: HttpRequest, ticket: Ticket, *, bound: dict[str, forms.Form] | None = None) -> HttpResponse:

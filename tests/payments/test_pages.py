@@ -72,9 +72,13 @@ def test_back_office_lists_exports_and_refund_needs_a_role(card: World) -> None:
     manager = client_for(card.horizon, card.manager)
     listing = manager.get("/gestion/paiements/?state=paid").content.decode()
     assert payment.order_id in listing
-    csv = manager.get("/gestion/paiements/export.csv").content.decode()
+    csv = b"".join(manager.get("/gestion/paiements/export.csv").streaming_content).decode()
     assert payment.order_id in csv
     assert "250,00" in csv
+    assert csv == b"".join(manager.get("/gestion/paiements/?format=csv").streaming_content).decode()
+    xlsx = manager.get("/gestion/paiements/?format=xlsx&tri=amount&ordre=desc")
+    assert xlsx["Content-Disposition"].startswith('attachment; filename="paiements-')
+    b"".join(xlsx.streaming_content)
     detail = manager.get(f"/gestion/paiements/{payment.pk}/").content.decode()
     assert "applied" in detail
     role = StaffMembership.all_firms.get(user=card.manager).role
