@@ -812,6 +812,7 @@ def create_invoice(  # noqa: PLR0912 — each refusal is one branch
         raise DuplicateInvoiceError(
             _("Doublon : la facture n° %(number)s de ce fournisseur vient d'être enregistrée.") % {"number": number}
         ) from None
+    budget_lines = _budget_lines(condominium, booking_date)
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
@@ -820,7 +821,8 @@ def create_invoice(  # noqa: PLR0912 — each refusal is one branch
             account=line.account.strip(),
             key=line.key,
             operation=line.operation,
-            budget_line=line.budget_line,
+            budget_line=line.budget_line
+            or (budget_lines.get((line.key.pk, line.account.strip())) if line.key is not None else None),
             amount=line.amount,
             net_amount=line.net_amount,
             vat_rate=line.vat_rate,
@@ -836,6 +838,18 @@ def create_invoice(  # noqa: PLR0912 — each refusal is one branch
         data={"number": number, "supplier": supplier.code, "total_ttc": str(total), "kind": data.kind},
     )
     return invoice
+
+
+def _budget_lines(condominium: Condominium, day: datetime.date) -> dict[tuple[int, str], BudgetLine]:
+    """{(key id, account): line} of the budget of the year containing `day` (one query): an invoice
+    line is tied to the budget line it consumes (budget against actual)."""
+    lines = BudgetLine.objects.filter(
+        budget__condominium=condominium, budget__start_date__lte=day, budget__end_date__gte=day
+    ).order_by("budget__is_provisional", "pk")
+    found: dict[tuple[int, str], BudgetLine] = {}
+    for line in lines:
+        found.setdefault((line.key_id, line.account), line)
+    return found
 
 
 def _needs_approval(invoice: Invoice, settings: ExpenseSettings) -> bool:

@@ -127,3 +127,28 @@ def test_closing_distributes_the_invoices_by_key(tilleuls: Tilleuls) -> None:
     closing = draft_closing(fiscal_year=year, on=datetime.date(2027, 3, 1))
     totals = {row["code"]: D(row["charges"]) for row in closing.key_totals}
     assert totals == {"CG": D("2035.00"), "BATB": D("792.00"), "ASC": D("2268.00")}
+
+
+def test_invoice_lines_consume_their_budget_line(tilleuls: Tilleuls) -> None:
+    from tantieme.funds.services import LineData, save_budget
+
+    save_budget(
+        condominium=tilleuls.condominium,
+        start_date=datetime.date(2026, 1, 1),
+        general_meeting_date=datetime.date(2025, 6, 10),
+        lines=[
+            LineData(key_code="CG", account="611", amount=D("1200.00"), label="Nettoyage"),
+            LineData(key_code="CG", account="615", amount=D("900.00"), label="Entretien"),
+            LineData(key_code="BATB", account="611", amount=D("800.00"), label="Nettoyage escalier B"),
+            LineData(key_code="ASC", account="614", amount=D("2500.00"), label="Contrat ascenseur"),
+        ],
+        works_fund_amount=D("270.00"),
+    )
+    invoice = enter_example_invoice(tilleuls, "F2")
+    lines = list(invoice.lines.select_related("budget_line__key").order_by("position"))
+    assert [(line.budget_line.key.code, line.budget_line.amount) for line in lines if line.budget_line] == [
+        ("CG", D("1200.00")),
+        ("BATB", D("800.00")),
+    ]
+    f3 = enter_example_invoice(tilleuls, "F3")
+    assert f3.lines.get().budget_line is None  # works: outside the budget
