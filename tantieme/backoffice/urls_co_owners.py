@@ -3,9 +3,10 @@ under /gestion/coproprietaires/. One URL per section; see docs/co-owner-file.md.
 
 from django.urls import URLPattern, path
 
-from tantieme.backoffice.co_owner_file import actions, pages
+from tantieme.backoffice.co_owner_file import actions, index, pages
 
 urlpatterns: list[URLPattern] = [
+    path("", index.co_owner_list, name="co_owner_list"),
     path("<int:pk>/", pages.co_owner_file, name="co_owner_file"),
     path("<int:pk>/modifier/", actions.co_owner_edit, name="co_owner_edit"),
     path("<int:pk>/lots/", pages.co_owner_lots, name="co_owner_lots"),

@@ -371,3 +371,33 @@ def test_sections_run_a_bounded_number_of_queries_over_fifteen_years(
     with django_assert_max_num_queries(15):
         response = client.get(_url("co_owner_statement", world.alice), full_history)
     assert len(response.context["rows"]) == 120
+
+
+def test_the_list_finds_a_co_owner_by_a_misspaced_reference_or_a_name(
+    books: World, django_assert_max_num_queries: Any
+) -> None:
+    client = _staff(books)
+    client.get(reverse("backoffice:co_owner_list"))
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("backoffice:co_owner_list"), {"q": "a-606-0001"})
+    assert [co_owner.pk for co_owner in page.context["listing"].page] == [books.alice.pk]
+    assert page.context["listing"].page[0].balance == D("1000.00")
+    assert _url("co_owner_file", books.alice) in page.content.decode()
+    page = client.get(reverse("backoffice:co_owner_list"), {"q": "martin"})
+    assert [co_owner.pk for co_owner in page.context["listing"].page] == [books.bob.pk]
+    # Another firm's co-owners never appear; the export holds the same rows.
+    page = client.get(reverse("backoffice:co_owner_list"))
+    assert {co_owner.pk for co_owner in page.context["listing"].page} == {books.alice.pk, books.bob.pk}
+    export = client.get(reverse("backoffice:co_owner_list"), {"q": "TEST", "format": "csv"})
+    content = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "A 606 0001" in content
+    assert "MARTIN" not in content
+
+
+def test_the_list_keeps_to_the_portfolio(books: World) -> None:
+    with firm_scope(books.horizon):
+        elsewhere = CondominiumFactory(firm=books.horizon, code="707")
+    limited = StaffUserFactory(firm=books.horizon, membership=StaffRole.MANAGER)
+    PortfolioCondominium.objects.create(firm=books.horizon, user=limited, condominium=elsewhere)
+    page = client_for(books.horizon, limited).get(reverse("backoffice:co_owner_list"), {"q": "A6060001"})
+    assert list(page.context["listing"].page) == []
