@@ -108,13 +108,16 @@ def assess(  # noqa: PLR0912 - one refusal per branch, in the spec's order
     actor: Any = None,
     second_approver: Any = None,
     by_transfer: bool = True,
+    taken: set[int] | None = None,
 ) -> list[Candidate]:
     """Each invoice with what a batch of `condominium` would pay for it, or its refusals. Four queries.
 
-    `by_transfer=False` (a cheque): the payment means and the IBAN rules do not apply."""
+    `by_transfer=False` (a cheque): the payment means and the IBAN rules do not apply. `taken`: the
+    invoices already in an active batch, when the caller knows them."""
     invoices = list(invoices)
     due = amounts_due(invoices)
-    taken = _active_invoice_ids([invoice.pk for invoice in invoices])
+    if taken is None:
+        taken = _active_invoice_ids([invoice.pk for invoice in invoices])
     verified, pending = _bank_accounts({invoice.supplier_id for invoice in invoices})
     approver_id = getattr(second_approver, "pk", None)
     actor_id = getattr(actor, "pk", None)
@@ -213,10 +216,9 @@ def due_invoices(condominium: Condominium, *, due_by: datetime.date) -> list[Inv
 def candidates(
     condominium: Condominium, *, due_by: datetime.date, today: datetime.date | None = None, actor: Any = None
 ) -> list[Candidate]:
-    """The due invoices of `condominium` (see `due_invoices`), each assessed."""
-    return assess(
-        condominium, due_invoices(condominium, due_by=due_by), today=today or timezone.localdate(), actor=actor
-    )
+    """The due invoices of `condominium` (see `due_invoices`), each assessed. Five queries."""
+    invoices = due_invoices(condominium, due_by=due_by)
+    return assess(condominium, invoices, today=today or timezone.localdate(), actor=actor, taken=set())
 
 
 # --- Building a batch ---------------------------------------------------------------------------
