@@ -260,7 +260,44 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "sale_mutation": lambda d: {"pk": d.sale.pk},
     "sale_opposition_pdf": lambda d: {"pk": d.sale.pk},
     "sale_close": lambda d: {"pk": d.sale.pk},
+    # Supplier payments (issue 14 item 5): a batch of the demo condominium.
+    "supplier_payments_condominium": lambda d: {"pk": d.condo.pk},
+    "supplier_payments_cheque": lambda d: {"pk": d.condo.pk},
+    **{
+        f"supplier_payments_{name}": lambda d: {"pk": _supplier_batch(d)}
+        for name in ("batch", "file", "sent", "cancel")
+    },
 }
+
+
+def _supplier_batch(demo: Demo) -> int:
+    """The pk of a supplier payment batch of the demo condominium (its row and stored file), made once."""
+    import datetime
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from tantieme.supplier_payments.models import PaymentBatch
+
+    made: int | None = demo.__dict__.get("supplier_batch")
+    if made is None:
+        content = b'<?xml version="1.0" encoding="UTF-8"?>\n<Document/>\n'
+        batch = PaymentBatch(
+            firm=demo.horizon,
+            condominium=demo.condo,
+            debtor_name="SDC ISOLATION",
+            debtor_iban="FR7630006000011234567890189",
+            execution_date=datetime.date(2026, 10, 15),
+            message_id="TNT-SCT-20261012-0001",
+            payment_info_id="TNT-SCT-20261012-0001-01",
+            nb_of_txs=1,
+            ctrl_sum=Decimal("10.00"),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        batch.file.save("isolation.xml", ContentFile(content), save=False)
+        batch.save()
+        made = demo.__dict__["supplier_batch"] = batch.pk
+    return made
 
 
 def _in_condo(demo: Demo, kind: str) -> int:
