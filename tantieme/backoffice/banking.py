@@ -8,6 +8,7 @@ POSTs that call `tantieme.banking.services` and redirect back.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tantieme.backoffice.listing import Column, Listing, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, check_in_portfolio, in_portfolio, portfolio_condominiums
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.banking import queries, services
@@ -34,7 +36,7 @@ from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.core.references import InvalidReferenceError, parse_reference
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_LINES_SHOWN = 500
+QUEUE_PAGE_SIZE = 25  # cards with forms: shorter pages than the tables
 
 
 class StatementUploadForm(forms.Form):
@@ -135,58 +137,113 @@ def banking_upload(request: HttpRequest) -> HttpResponse:
     return redirect("backoffice:banking_import", pk=result.statement_import.pk)
 
 
+LINE_COLUMNS = (
+    Column("date", gettext_lazy("Date"), lambda line: line.booking_date, order_by="booking_date"),
+    Column(
+        "condominium", gettext_lazy("Copropriété"), lambda line: line.condominium.code, order_by="condominium__code"
+    ),
+    Column("counterparty", gettext_lazy("Tiers"), lambda line: line.counterparty_name, order_by="counterparty_name"),
+    Column("text", gettext_lazy("Motif"), lambda line: line.text),
+    Column("amount", gettext_lazy("Montant"), lambda line: line.amount, order_by="amount", numeric=True),
+    Column("status", gettext_lazy("Statut"), lambda line: line.get_status_display(), order_by="status"),
+    Column(
+        "co_owner",
+        gettext_lazy("Rapprochement"),
+        lambda line: line.co_owner.reference_display if line.co_owner else "",
+        order_by="co_owner__reference",
+    ),
+    Column("entry", gettext_lazy("Écriture"), lambda line: line.entry.code if line.entry else ""),
+)
+# The queues sort on fewer columns (their rows are cards: the sort links stand above them).
+QUEUE_COLUMNS = (*LINE_COLUMNS[:5],)
+
+
+def _status_filter(request: HttpRequest) -> str | None:
+    status = request.GET.get("statut") or None
+    return status if status in LineStatus.values else None
+
+
+def _lines_page(
+    request: HttpRequest, lines: QuerySet[StatementLine], *, title: str, filename: str
+) -> HttpResponse | Listing:
+    """The export asked for, or the listing of `lines` (newest first by default)."""
+    if wants_export(request):
+        return export_listing(request, lines, LINE_COLUMNS, title=title, filename=filename)
+    return build_listing(request, lines, LINE_COLUMNS, default_sort="date", default_descending=True)
+
+
 @staff_required
 def banking_import(request: HttpRequest, pk: int) -> HttpResponse:
     statement_import = get_object_or_404(StatementImport.objects.select_related("condominium"), pk=pk)
     check_in_portfolio(request, statement_import.condominium_id)
-    status = request.GET.get("statut") or None
-    lines = queries.lines(status=status, statement_import_id=statement_import.pk)[:MAX_LINES_SHOWN]
+    status = _status_filter(request)
+    lines = queries.lines(status=status, statement_import_id=statement_import.pk)
+    listing = _lines_page(request, lines, title=_("Relevé"), filename=f"releve-{statement_import.pk}")
+    if not isinstance(listing, Listing):  # the export
+        return listing
     return render(
         request,
         "backoffice/banking_import.html",
-        {"job": statement_import, "lines": lines, "status": status, "statuses": LineStatus.choices},
+        {"job": statement_import, "listing": listing, "status": status, "statuses": LineStatus.choices},
     )
 
 
 @staff_required
 def banking_lines(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("statut") or None
+    status = _status_filter(request)
+    listing = _lines_page(request, _lines(request, status), title=_("Lignes de relevé"), filename="lignes-releve")
+    if not isinstance(listing, Listing):  # the export
+        return listing
     return render(
         request,
         "backoffice/banking_lines.html",
-        {
-            "lines": _lines(request, status)[:MAX_LINES_SHOWN],
-            "status": status,
-            "statuses": LineStatus.choices,
-            "counts": _status_counts(request),
-        },
+        {"listing": listing, "status": status, "statuses": LineStatus.choices, "counts": _status_counts(request)},
     )
 
 
 @staff_required
 def banking_review(request: HttpRequest) -> HttpResponse:
     lines = in_portfolio(queries.review_queue(), staff_user(request))
-    return render(request, "backoffice/banking_review.html", {"lines": lines[:MAX_LINES_SHOWN]})
+    if wants_export(request):
+        return export_listing(request, lines, QUEUE_COLUMNS, title=_("À vérifier"), filename="a-verifier")
+    listing = build_listing(
+        request, lines, QUEUE_COLUMNS, default_sort="date", default_descending=True, per_page=QUEUE_PAGE_SIZE
+    )
+    return render(request, "backoffice/banking_review.html", {"listing": listing})
+
+
+def _age_buckets(suspense: QuerySet[StatementLine], today: datetime.date) -> list[queries.AgeBucket]:
+    """The suspense lines by age, counted and summed by the database (one query, whatever their number)."""
+    conditions = []
+    for low, high, _label in queries.AGE_BUCKETS:
+        condition = Q(booking_date__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(booking_date__gt=today - datetime.timedelta(days=high))
+        conditions.append(condition)
+    sums = suspense.aggregate(
+        **{f"n{index}": Count("id", filter=condition) for index, condition in enumerate(conditions)},
+        **{f"t{index}": Sum("amount", filter=condition) for index, condition in enumerate(conditions)},
+    )
+    return [
+        queries.AgeBucket(label=label, count=sums[f"n{index}"], total=sums[f"t{index}"] or Decimal("0.00"))
+        for index, (_low, _high, label) in enumerate(queries.AGE_BUCKETS)
+    ]
 
 
 @staff_required
 def banking_suspense(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    suspense = _lines(request, LineStatus.SUSPENSE).order_by("booking_date", "id")
-    rows = [queries.SuspenseRow(line=line, age=line.age_in_days(today)) for line in suspense]
-    buckets = [
-        queries.AgeBucket(
-            label=label,
-            count=len(inside := [row for row in rows if row.age >= low and (high is None or row.age < high)]),
-            total=sum((row.line.amount for row in inside), Decimal("0.00")),
-        )
-        for low, high, label in queries.AGE_BUCKETS
-    ]
+    suspense = _lines(request, LineStatus.SUSPENSE)
+    if wants_export(request):
+        return export_listing(request, suspense, QUEUE_COLUMNS, title=_("Compte d'attente"), filename="attente")
+    # Oldest first by default: the longer a transfer waits, the harder it is to trace.
+    listing = build_listing(request, suspense, QUEUE_COLUMNS, default_sort="date", per_page=QUEUE_PAGE_SIZE)
+    rows = [queries.SuspenseRow(line=line, age=line.age_in_days(today)) for line in listing.page]
     returns = in_portfolio(queries.returns_in_progress(), staff_user(request))[:100]
     return render(
         request,
         "backoffice/banking_suspense.html",
-        {"rows": rows[:MAX_LINES_SHOWN], "buckets": buckets, "returns": returns},
+        {"listing": listing, "rows": rows, "buckets": _age_buckets(suspense, today), "returns": returns},
     )
 
 

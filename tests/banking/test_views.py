@@ -182,3 +182,34 @@ def test_a_portfolio_limits_uploads_queues_and_lines(imported: Books) -> None:
             line=line, creditor_name="SCI LES TILLEULS", creditor_iban=line.counterparty_iban
         )
     assert client.get(reverse("backoffice:banking_return_file", args=[transfer.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["banking_lines", "banking_review", "banking_suspense"])
+def test_lists_sort_page_and_export(imported: Books, name: str, django_assert_max_num_queries: object) -> None:
+    """Issue 13.7: every list is paginated, sortable, exportable (CSV, XLSX), in a bounded number of queries."""
+    client = client_for(imported.world.horizon, imported.world.manager)
+    url = reverse(f"backoffice:{name}")
+    with django_assert_max_num_queries(15):  # type: ignore[operator]
+        page = client.get(url, {"tri": "amount", "ordre": "desc"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "format=csv" in html
+    assert "format=xlsx" in html
+    assert "tri=amount" in html
+    csv = b"".join(client.get(url, {"format": "csv", "tri": "amount"}).streaming_content).decode()
+    header, *rows = csv.lstrip("\ufeff").splitlines()
+    assert header.startswith("Date;Copropriété;Tiers;Motif;Montant")
+    amounts = [D(row.split(";")[4].replace(" ", "").replace(",", ".")) for row in rows]
+    assert amounts == sorted(amounts)
+    xlsx = client.get(url, {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    b"".join(xlsx.streaming_content)
+
+
+def test_the_suspense_ageing_is_counted_by_the_database(imported: Books) -> None:
+    client = client_for(imported.world.horizon, imported.world.manager)
+    with firm_scope(imported.world.horizon):
+        waiting = StatementLine.objects.filter(status=LineStatus.SUSPENSE).count()
+    response = client.get(reverse("backoffice:banking_suspense"), {"page": "1"})
+    assert sum(bucket.count for bucket in response.context["buckets"]) == waiting
+    assert len(response.context["rows"]) == min(waiting, 25)
