@@ -449,6 +449,7 @@ def _cheque_deposit(entry: ParsedEntry, directory: Directory) -> Decision | None
         confidence, why = Decimal("0.95"), f"Remise de chèques du montant du bordereau {slip}."
     else:
         return None
+    directory.take_deposit(deposit_id)  # taken by this credit: another of the same amount is not it
     return Decision(
         kind=LineKind.CHEQUE_DEPOSIT,
         rule=MatchRule.CHEQUE_DEPOSIT,

@@ -603,8 +603,6 @@ def _import_chunk(  # noqa: PLR0912, PLR0915 - one transaction: lines, postings,
                 drafts.append(
                     _two_lines(journal, entry, chart.BANK, chart.SUSPENSE_CREDIT, _entry_label(entry, "En attente :"))
                 )
-            elif decision.deposit_id is not None:  # a recorded cheque deposit: posted already
-                directory.take_deposit(decision.deposit_id)
             elif decision.claim is not None and decision.claim.draft is not None:  # a debit rule's posting
                 draft_of[index] = len(drafts)
                 drafts.append(decision.claim.draft)

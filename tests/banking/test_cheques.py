@@ -235,3 +235,15 @@ def test_a_credit_booked_before_the_slip_is_not_the_slip(books: Books) -> None:
     result = import_statement(condominium=books.condo, content=content)
     assert result.suspense == 1
     assert ChequeDeposit.objects.get().statement_line_id is None
+
+
+def test_one_slip_is_taken_by_one_credit_only(books: Books) -> None:
+    deposit = _deposit(books, [ChequeDraft(co_owner=books.alice, drawer_name="TEST", number="1", amount=D("99.00"))])
+    twice = SampleMovement(amount=D("99.00"), day=datetime.date(2026, 3, 3), label="REMISE CHQ", end_to_end_id="")
+    content = statement([twice, twice], closing_date=datetime.date(2026, 3, 3))
+    result = import_statement(condominium=books.condo, content=content)
+    assert (result.matched, result.suspense) == (1, 1)
+    deposit.refresh_from_db()
+    matched = StatementLine.objects.get(status=LineStatus.MATCHED)
+    assert deposit.statement_line_id == matched.pk
+    assert account_balance(books.condo, "472") == D("-99.00")  # the second one is money nobody explained yet
