@@ -4,8 +4,8 @@
                      co-owner's documents (category « Relevés de compte »: on the extranet too), and
                      queues the e-mail in the outbox with the file attached; audited
 
-The address is the co-owner's e-mail, else the e-mail of their first extranet login. Call inside a
-firm scope.
+The address is the e-mail of the co-owner's first extranet login, else their contact e-mail. Call
+inside a firm scope.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ class StatementMailError(LedgerError):
 
 
 def statement_address(co_owner: CoOwner) -> str:
-    """Where the statement goes: the co-owner's e-mail, else their first login's ("" if none)."""
-    if co_owner.email.strip():
-        return co_owner.email.strip()
+    """Where the statement goes: the e-mail of the co-owner's first extranet login (confirmed by its
+    owner, and the one they change in « Mes informations »), else the co-owner's contact e-mail
+    ("" if neither)."""
     email: str | None = co_owner.users.exclude(email="").order_by("pk").values_list("email", flat=True).first()
-    return email or ""
+    return email or co_owner.email.strip()
 
 
 def statement_filename(statement: Statement) -> str:

@@ -206,7 +206,10 @@ def test_the_statement_is_emailed_with_its_pdf(
     books: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     with firm_scope(books.horizon):
-        CoOwner.objects.filter(pk=books.alice.pk).update(email="alice@example.com")
+        # The login's e-mail (confirmed by its owner) comes before the contact e-mail of the file.
+        CoOwner.objects.filter(pk=books.alice.pk).update(email="contact@example.com")
+        books.alice_user.email = "alice@example.com"
+        books.alice_user.save(update_fields=["email"])
     client = _staff(books, StaffRole.ACCOUNTANT)
     period = {"start": f"{TODAY.year}-01-01", "end": f"{TODAY.year}-06-30"}
     with django_capture_on_commit_callbacks(execute=True):
@@ -238,6 +241,13 @@ def test_a_statement_without_address_is_not_emailed(books: World) -> None:
     )
     assert response.status_code == 302
     assert OutboundMessage.all_firms.count() == 0
+    # A contact e-mail alone is enough.
+    with firm_scope(books.horizon):
+        CoOwner.objects.filter(pk=books.bob.pk).update(email="bob@example.com")
+    _staff(books).post(
+        _url("co_owner_statement_email", books.bob), {"start": f"{TODAY.year}-01-01", "end": f"{TODAY.year}-01-31"}
+    )
+    assert list(OutboundMessage.all_firms.values_list("recipient", flat=True)) == ["bob@example.com"]
 
 
 def _slip(condo_journal: int, rows: list[tuple[str, str, str, str]], slip: str = "778899") -> dict[str, Any]:
