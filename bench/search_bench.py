@@ -15,7 +15,8 @@ transfers of the last quarter as matched statement lines with the payer's IBAN, 
 review and in suspense; 5 waiting requests, 2 failed card payments, a budget and 0–9 of the
 décret's documents per condominium. Rows go in by `bulk_create` (and the ledger by COPY).
 
-Timed through Django's test client on the firm's host, signed in as a manager (portfolio: every
+Then the index of balances that « À traiter » reads for its arrears is refreshed (timed: the
+periodic job's cost). Timed through Django's test client on the firm's host, signed in as a manager (portfolio: every
 condominium) with a confirmed second factor: full middleware stack, templates rendered, DEBUG off.
 Each query kind and the landing page: 10 warm-up requests, then `--runs` timed ones (the text
 varies between runs for references, e-mails, lots and IBANs); queries counted on one more request.
@@ -69,6 +70,7 @@ from tantieme.ledger.models import Line  # noqa: E402
 from tantieme.ledger.services import EntryDraft, LineDraft  # noqa: E402
 from tantieme.payments.enums import PaymentMode, PaymentState, ProviderKind  # noqa: E402
 from tantieme.payments.models import Payment, PaymentProviderConfig  # noqa: E402
+from tantieme.search.balances import refresh_balances  # noqa: E402
 from tantieme.tenancy.enums import StaffRole  # noqa: E402
 from tantieme.tenancy.models import Firm, StaffMembership  # noqa: E402
 from tantieme.tenancy.scoping import firm_scope  # noqa: E402
@@ -397,6 +399,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     firm = get_firm()
     generate(firm, args.condominiums, args.co_owners, args.years)
+    started = time.perf_counter()
+    owing = refresh_balances(firm=firm)
+    refresh_seconds = time.perf_counter() - started
     with firm_scope(firm):
         total = CoOwner.objects.count()
         lines = Line.objects.count()
@@ -404,6 +409,7 @@ def main() -> None:
         sample = list(CoOwner.objects.order_by("?").values("pk", "reference", "email", "condominium__code")[:500])
     rng = random.Random(7)
     print(f"database: {connection.vendor}; {total:,} co-owners, {lines:,} ledger lines, {bank:,} bank lines")
+    print(f"index of balances refreshed in {refresh_seconds:.1f} s ({owing:,} co-owners owing)")
     client = staff_client(firm)
     size = args.co_owners // args.condominiums
 

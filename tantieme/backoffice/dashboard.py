@@ -8,7 +8,7 @@ Each block says what waits and links to the page where it is done:
 - calls for funds to issue: instalments due from the 1st of last month to the end of next month
   that no call was issued for (a call is issued about a month before it falls due);
 - fiscal years to open or to close (`fiscal_years.year_alerts`);
-- co-owners whose balance is above `ARREARS_THRESHOLD`;
+- co-owners whose balance is above `ARREARS_THRESHOLD` (from the index of balances, see `arrears`);
 - for each condominium, the nine documents of décret 2019-502 (art. 1, 1°) missing from the
   extranet — the syndic's legal checklist;
 - contract notice deadlines (`contract_deadlines`, a hook until `tantieme.expenses` has the query).
@@ -30,7 +30,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -52,16 +51,16 @@ from tantieme.backoffice.policy import portfolio_condominiums
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.banking.enums import LineStatus
 from tantieme.banking.models import StatementLine
-from tantieme.condominiums.models import Condominium
-from tantieme.core.references import format_reference
+from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.documents.enums import SHARED_CATEGORIES, Audience, DocumentCategory
 from tantieme.documents.models import Document
 from tantieme.funds.computation import add_months
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, Call, WorksInstalment
-from tantieme.ledger.models import MONEY_OUTPUT, Line, cents
+from tantieme.ledger.models import cents
 from tantieme.payments.enums import EventCode, PaymentState
 from tantieme.payments.models import Payment, PaymentEvent
+from tantieme.search.models import CoOwnerBalance
 from tantieme.tickets.enums import TicketStatus
 from tantieme.tickets.models import Ticket, TicketMessage
 from tantieme.users.models import User
@@ -301,9 +300,7 @@ def calls_to_issue(condominiums: dict[int, Condominium], today: datetime.date) -
 
 @dataclass(frozen=True)
 class Debtor:
-    co_owner_id: int
-    reference: str
-    name: str
+    co_owner: CoOwner
     condominium: Condominium
     balance: Decimal
 
@@ -314,47 +311,24 @@ class Arrears:
     debtors: list[Debtor] = field(default_factory=list)  # the largest first, ARREARS_SHOWN at most
     count: int = 0
     total: Decimal = Decimal("0.00")
+    computed_at: datetime.datetime | None = None  # when the balances were added up
 
 
-def arrears(
-    condominiums: dict[int, Condominium], today: datetime.date, threshold: Decimal = ARREARS_THRESHOLD
-) -> Arrears:
-    """Co-owners whose balance on `today` (Σ debits − Σ credits of their 450x lines, as everywhere)
-    is above `threshold`: one aggregate over the ledger lines of the portfolio, grouped by co-owner."""
+def arrears(condominiums: dict[int, Condominium], threshold: Decimal = ARREARS_THRESHOLD) -> Arrears:
+    """Co-owners who owe more than `threshold`, from the index of balances (`search.CoOwnerBalance`,
+    refreshed every few minutes by the periodic job): adding up every ledger line of a portfolio on
+    each request takes seconds at 100,000 co-owners. One query; counts and total by window."""
     rows = (
-        Line.objects.filter(condominium_id__in=list(condominiums), co_owner__isnull=False, date__lte=today)
-        .values(
-            "co_owner_id",
-            "condominium_id",
-            "co_owner__reference",
-            "co_owner__civility",
-            "co_owner__last_name",
-            "co_owner__first_name",
-        )
-        .annotate(balance=Sum(F("debit") - F("credit"), output_field=MONEY_OUTPUT))
-        .filter(balance__gt=threshold)
-        .order_by("-balance", "co_owner_id")
+        CoOwnerBalance.objects.filter(condominium_id__in=list(condominiums), balance__gt=threshold)
+        .select_related("co_owner")
+        .annotate(debtors=Window(Count("pk")), owed=Window(Sum("balance")))
+        .order_by("-balance", "co_owner_id")[:ARREARS_SHOWN]
     )
     result = Arrears(threshold=threshold)
     for row in rows:
-        balance = cents(row["balance"])
-        result.count += 1
-        result.total += balance
-        if len(result.debtors) < ARREARS_SHOWN:
-            name = " ".join(
-                part
-                for part in (row["co_owner__civility"], row["co_owner__last_name"], row["co_owner__first_name"])
-                if part
-            )
-            result.debtors.append(
-                Debtor(
-                    co_owner_id=row["co_owner_id"],
-                    reference=format_reference(row["co_owner__reference"]),
-                    name=name,
-                    condominium=condominiums[row["condominium_id"]],
-                    balance=balance,
-                )
-            )
+        data: Any = row
+        result.count, result.total, result.computed_at = data.debtors, cents(data.owed), row.computed_at
+        result.debtors.append(Debtor(row.co_owner, condominiums[row.condominium_id], cents(row.balance)))
     return result
 
 
@@ -406,7 +380,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "payments": flagged_payments(ids, now),
         "calls": calls_to_issue(condominiums, today),
         "year_alerts": _years(list(condominiums.values()), today),
-        "arrears": arrears(condominiums, today),
+        "arrears": arrears(condominiums),
         "document_gaps": _document_gaps(rows),
         "document_categories": len(SHARED_CATEGORIES),
         "contracts": contract_deadlines(ids, today),

@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "tantieme.search"
     label = "search"
     verbose_name = "Recherche"
+
+    def ready(self) -> None:
+        from tantieme.search import periodic  # noqa: F401  (registers the periodic job)

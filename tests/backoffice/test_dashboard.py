@@ -22,6 +22,8 @@ from tantieme.funds.enums import Frequency
 from tantieme.funds.models import Budget
 from tantieme.payments.enums import PaymentMode, PaymentState, ProviderKind
 from tantieme.payments.models import Payment, PaymentProviderConfig
+from tantieme.search.balances import refresh_balances
+from tantieme.search.models import CoOwnerBalance
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import Firm
 from tantieme.tenancy.scoping import firm_scope
@@ -146,6 +148,8 @@ def desk(world: World) -> Desk:
     for category in DocumentCategory:
         if category.value in {c.value for c in list(DocumentCategory)[:9]}:
             DocumentFactory(condominium=other, category=category)
+    with time_machine.travel(NOW, tick=False):
+        refresh_balances(firm=world.horizon)
     limited = StaffUserFactory(firm=world.horizon, login="limitee@horizon.example")
     PortfolioCondominium.objects.create(firm=world.horizon, user=limited, condominium=world.condo)
     return Desk(world=world, other=other, limited=limited)
@@ -190,6 +194,7 @@ def test_every_block_of_the_manager(desk: Desk) -> None:
     assert "2 copropriétaires, 1" in text
     assert "812,39" in text
     assert text.index("M. GLYCINE") < text.index("M. et Mme TEST Jean</a>")
+    assert "Soldes calculés le 16/03/2026 à 11:00" in text
     # Extranet: 606 misses 8 of 9 (the archived fiche and the council-only insurance do not count).
     assert "8 / 9" in text
     assert "Fiche synthétique" in text
@@ -270,3 +275,40 @@ def test_a_constant_number_of_queries(desk: Desk, django_assert_max_num_queries:
         text = client.get(HOME).content.decode()
     assert "Dans votre portefeuille : 14 copropriétés." in text
     assert count() == small
+
+
+# --- The index of balances the arrears block reads -------------------------------------------------
+
+
+def test_the_balance_index_adds_up_the_ledger(desk: Desk) -> None:
+    world = desk.world
+    with firm_scope(world.horizon):
+        owed = {row.co_owner.last_name: row.balance for row in CoOwnerBalance.objects.select_related("co_owner")}
+    # Bob's June call is not due on the day of the refresh (16/03/2026); nobody else owes.
+    assert owed == {"TEST": Decimal("812.40"), "MARTIN": Decimal("120.00"), "GLYCINE": Decimal("999.99")}
+    with firm_scope(world.horizon):
+        post_call(world.condo, world.alice, Decimal("0.60"), date=datetime.date(2026, 3, 1))
+    with time_machine.travel(NOW, tick=False):
+        assert refresh_balances(firm=world.horizon) == 3
+        assert refresh_balances(firm=world.horizon) == 3  # again: the same rows, not twice
+    with firm_scope(world.horizon):
+        assert CoOwnerBalance.objects.get(co_owner=world.alice).balance == Decimal("813.00")
+        assert CoOwnerBalance.objects.count() == 3
+    assert not CoOwnerBalance.all_firms.filter(firm=world.rivage).exists()
+
+
+def test_the_command_and_the_periodic_job(desk: Desk) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tantieme.core.periodic import jobs
+
+    CoOwnerBalance.all_firms.all().delete()
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("refresh_balances", "--firm", "horizon", stdout=out)
+    assert "horizon: 3 copropriétaires débiteurs" in out.getvalue()
+    job = next(job for job in jobs() if job.name == "search.refresh_balances")
+    with time_machine.travel(NOW, tick=False):
+        assert "co-owners owing" in job.run()
