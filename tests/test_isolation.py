@@ -115,6 +115,9 @@ PORTAL_OBJECTS: dict[str, Provider] = {
     "announcement": lambda d: {"pk": d.announcement.pk},
     "document_download": lambda d: {"pk": d.personal_document.pk},
     "payment_return": lambda d: {"public_id": d.payment.public_id},
+    # The council's invoices (issue 14): A 606 0001 sits on the demo council.
+    "council_invoice_pdf": lambda d: {"pk": _expenses(d, "invoice")},
+    "council_invoice_visa": lambda d: {"pk": _expenses(d, "invoice")},
 }
 # Objects every co-owner of the condominium may see (the neighbour is served, not refused).
 CONDOMINIUM_WIDE = {"announcement"}
@@ -267,7 +270,76 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
         f"supplier_payments_{name}": lambda d: {"pk": _supplier_batch(d)}
         for name in ("batch", "file", "sent", "cancel")
     },
+    # Expenses (issue 14): a supplier, its IBAN, a contract and an invoice of the demo condominium.
+    **{
+        f"expenses_{name}": lambda d, kind=kind: {"pk": _expenses(d, kind)}
+        for name, kind in [
+            ("supplier_detail", "supplier"),
+            ("supplier_edit", "supplier"),
+            ("bank_account_add", "supplier"),
+            ("bank_account_verify", "bank_account"),
+            ("bank_account_revoke", "bank_account"),
+            ("contract_edit", "contract"),
+            ("invoice_enter", "condominium"),
+            ("settings", "condominium"),
+            ("invoice_detail", "invoice"),
+            ("invoice_pdf", "invoice"),
+            ("invoice_validate", "invoice"),
+            ("invoice_cancel", "invoice"),
+            ("invoice_approve", "invoice"),
+            ("invoice_reject", "invoice"),
+            ("invoice_block", "invoice"),
+            ("invoice_unblock", "invoice"),
+        ]
+    },
 }
+
+
+def _expenses(demo: Demo, kind: str) -> int:
+    """The pk of an expenses object of the demo condominium, made once (a supplier, its IBAN, a
+    contract, a draft invoice with its PDF)."""
+    import datetime
+
+    from tantieme.condominiums.models import AllocationKey
+    from tantieme.expenses import services as expenses
+    from tantieme.ledger.enums import FiscalYearState
+
+    made: dict[str, int] = demo.__dict__.setdefault("expenses", {})
+    if not made:
+        with firm_scope(demo.horizon):
+            supplier = expenses.create_supplier(
+                firm=demo.horizon, data=expenses.SupplierData(legal_name="ISOLATION SARL", siret="52987654200018")
+            )
+            account = expenses.add_bank_account(supplier=supplier, iban="FR7630004008200001023456773")
+            contract = expenses.create_contract(
+                condominium=demo.condo,
+                data=expenses.ContractData(
+                    supplier=supplier, kind="cleaning", title="Nettoyage", start_date=datetime.date(2024, 1, 1)
+                ),
+            )
+            year = FiscalYear.objects.filter(condominium=demo.condo, state=FiscalYearState.OPEN).order_by("pk").first()
+            key = AllocationKey.objects.filter(condominium=demo.condo).order_by("pk").first()
+            invoice = expenses.create_invoice(
+                condominium=demo.condo,
+                data=expenses.InvoiceInput(
+                    supplier=supplier,
+                    number="ISO-1",
+                    issue_date=year.start_date,
+                    total_ttc=Decimal("10.00"),
+                    lines=[expenses.LineInput(account="615", key=key, amount=Decimal("10.00"))],
+                ),
+                pdf=b"%PDF-1.4\n%%EOF\n",
+                filename="iso.pdf",
+            )
+            expenses.validate_invoice(invoice=invoice)
+        made.update(
+            supplier=supplier.pk,
+            bank_account=account.pk,
+            contract=contract.pk,
+            invoice=invoice.pk,
+            condominium=demo.condo.pk,
+        )
+    return made[kind]
 
 
 def _supplier_batch(demo: Demo) -> int:

@@ -2,12 +2,11 @@
 under /gestion/depenses/. Views in `tantieme.backoffice.expenses`."""
 
 from django.urls import URLPattern, path
-from django.views.generic import RedirectView
 
 from tantieme.backoffice.expenses import contracts, invoices, suppliers
 
 urlpatterns: list[URLPattern] = [
-    path("", RedirectView.as_view(pattern_name="backoffice:expenses_invoices"), name="expenses_home"),
+    path("", invoices.expenses_home, name="expenses_home"),
     path("fournisseurs/", suppliers.supplier_list, name="expenses_suppliers"),
     path("fournisseurs/nouveau/", suppliers.supplier_create, name="expenses_supplier_create"),
     path("fournisseurs/<int:pk>/", suppliers.supplier_detail, name="expenses_supplier_detail"),

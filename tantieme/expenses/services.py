@@ -722,7 +722,7 @@ def _event(
 
 
 @transaction.atomic
-def create_invoice(  # noqa: PLR0912 — each refusal is one branch
+def create_invoice(
     *,
     condominium: Condominium,
     data: InvoiceInput,
@@ -732,6 +732,21 @@ def create_invoice(  # noqa: PLR0912 — each refusal is one branch
     actor: Any = None,
 ) -> Invoice:
     """A draft invoice (or credit note) with its allocation lines, checked but not posted."""
+    invoice, _lines = _create_invoice(
+        condominium=condominium, data=data, pdf=pdf, filename=filename, einvoice_xml=einvoice_xml, actor=actor
+    )
+    return invoice
+
+
+def _create_invoice(  # noqa: PLR0912 — each refusal is one branch
+    *,
+    condominium: Condominium,
+    data: InvoiceInput,
+    pdf: bytes | None,
+    filename: str,
+    einvoice_xml: str,
+    actor: Any,
+) -> tuple[Invoice, list[InvoiceLine]]:
     supplier = data.supplier
     if supplier.firm_id != condominium.firm_id:
         raise ExpenseError(_("Ce fournisseur n'est pas au répertoire du cabinet."))
@@ -813,7 +828,7 @@ def create_invoice(  # noqa: PLR0912 — each refusal is one branch
             _("Doublon : la facture n° %(number)s de ce fournisseur vient d'être enregistrée.") % {"number": number}
         ) from None
     budget_lines = _budget_lines(condominium, booking_date)
-    InvoiceLine.objects.bulk_create(
+    lines = InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
             position=position,
@@ -837,7 +852,7 @@ def create_invoice(  # noqa: PLR0912 — each refusal is one branch
         target=invoice,
         data={"number": number, "supplier": supplier.code, "total_ttc": str(total), "kind": data.kind},
     )
-    return invoice
+    return invoice, lines
 
 
 def _budget_lines(condominium: Condominium, day: datetime.date) -> dict[tuple[int, str], BudgetLine]:
@@ -894,6 +909,11 @@ def validate_invoice(*, invoice: Invoice, actor: Any = None) -> Invoice:
     )
     if duplicate is not None:
         raise DuplicateInvoiceError(_duplicate_message(duplicate, invoice.number))
+    _open_year(condominium, invoice.booking_date or invoice.issue_date)
+    return _post_invoice(invoice, lines, actor=actor)
+
+
+def _check_linked_to_syndic(invoice: Invoice, supplier: Supplier) -> None:
     if supplier.linked_to_syndic and not invoice.ag_resolution:
         raise ExpenseError(
             _(
@@ -902,8 +922,14 @@ def validate_invoice(*, invoice: Invoice, actor: Any = None) -> Invoice:
             )
             % {"supplier": supplier.display_name}
         )
+
+
+def _post_invoice(invoice: Invoice, lines: Sequence[InvoiceLine], *, actor: Any) -> Invoice:
+    """Post a checked draft in AC and set its status (inside the caller's transaction)."""
+    condominium = invoice.condominium
+    supplier = invoice.supplier
+    _check_linked_to_syndic(invoice, supplier)
     booking_date = invoice.booking_date or invoice.issue_date
-    _open_year(condominium, booking_date)
     account = supplier_account(condominium=condominium, supplier=supplier, actor=actor).account
     credit_note = invoice.is_credit_note
     drafts = [
@@ -958,11 +984,29 @@ def validate_invoice(*, invoice: Invoice, actor: Any = None) -> Invoice:
     if needs_approval and settings.council_visa_required and not invoice.payment_block and not credit_note:
         invoice.payment_block = PaymentBlock.AWAITING_COUNCIL
     invoice.save()
-    _event(invoice, ApprovalStep.VALIDATED, actor=actor)
+    now = timezone.now()
+    steps = [InvoiceEvent(invoice=invoice, step=ApprovalStep.VALIDATED, at=now, actor=actor)]
     if invoice.payment_block:
-        _event(invoice, ApprovalStep.BLOCKED, actor=actor, comment=invoice.get_payment_block_display())
+        steps.append(
+            InvoiceEvent(
+                invoice=invoice,
+                step=ApprovalStep.BLOCKED,
+                at=now,
+                actor=actor,
+                comment=invoice.get_payment_block_display(),
+            )
+        )
     if not needs_approval:
-        _event(invoice, ApprovalStep.APPROVED, actor=actor, comment=_("Sous le seuil d'approbation."))
+        steps.append(
+            InvoiceEvent(
+                invoice=invoice,
+                step=ApprovalStep.APPROVED,
+                at=now,
+                actor=actor,
+                comment=_("Sous le seuil d'approbation."),
+            )
+        )
+    InvoiceEvent.objects.bulk_create(steps)
     record(
         action="expenses.invoice.validated",
         firm=condominium.firm,
@@ -982,12 +1026,13 @@ def enter_invoice(
     einvoice_xml: str = "",
     actor: Any = None,
 ) -> Invoice:
-    """Create and validate at once (the entry form, the import): all or nothing."""
+    """Create and validate at once (the entry form, the import): all or nothing. The checks of
+    `create_invoice` are those of `validate_invoice`: they are not run twice."""
     with transaction.atomic():
-        invoice = create_invoice(
+        invoice, lines = _create_invoice(
             condominium=condominium, data=data, pdf=pdf, filename=filename, einvoice_xml=einvoice_xml, actor=actor
         )
-        return validate_invoice(invoice=invoice, actor=actor)
+        return _post_invoice(invoice, lines, actor=actor)
 
 
 @transaction.atomic

@@ -74,6 +74,12 @@ def _invoice(request: HttpRequest, pk: int) -> Invoice:
 
 @require_GET
 @staff_required
+def expenses_home(request: HttpRequest) -> HttpResponse:
+    return redirect("backoffice:expenses_invoices")
+
+
+@require_GET
+@staff_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     condominiums = portfolio_condominiums(staff_user(request))
     form = InvoiceFilterForm(request.GET or None, condominiums=condominiums, suppliers=Supplier.objects.all())
