@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from string import ascii_uppercase
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,14 +22,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tantieme.audit.services import record
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, can, condominiums_for_staff, portfolio_condominium
 from tantieme.backoffice.views import staff_required, staff_user
-from tantieme.condominiums.models import CoOwner
+from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.tenancy.models import Firm
 from tantieme.users import services as user_services
 from tantieme.users.enums import UserKind
 from tantieme.users.letters import WelcomeLetter, render_welcome_letters
-from tantieme.users.models import User
+from tantieme.users.models import AccessToken, TokenPurpose, User
 
 
 class AccessError(Exception):
@@ -156,22 +159,86 @@ def access_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+class AccessFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Référence, nom ou e-mail"), required=False, max_length=100)
+    acces = forms.ChoiceField(
+        label=gettext_lazy("Accès"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Tous")),
+            ("avec", gettext_lazy("Avec un accès")),
+            ("sans", gettext_lazy("Sans accès")),
+        ],
+    )
+
+
+COLUMNS = (
+    Column("reference", gettext_lazy("Référence"), lambda c: c.reference_display, order_by="reference"),
+    Column("name", gettext_lazy("Copropriétaire"), lambda c: c.display_name, order_by="last_name"),
+    Column("email", gettext_lazy("E-mail"), lambda c: c.email, order_by="email"),
+    Column("access", gettext_lazy("Accès"), lambda c: ", ".join(user.login for user in c.users.all())),
+)
+
+
+def _filtered_co_owners(condominium: Condominium, form: AccessFilterForm) -> QuerySet[CoOwner]:
+    co_owners = CoOwner.objects.filter(condominium=condominium).prefetch_related("users")
+    if not form.is_valid():
+        return co_owners
+    query = form.cleaned_data["q"].strip()
+    if query:
+        compact = query.replace(" ", "").replace("-", "").upper()
+        co_owners = co_owners.filter(
+            Q(reference__icontains=compact) | Q(last_name__icontains=query) | Q(email__icontains=query)
+        )
+    if form.cleaned_data["acces"] == "avec":
+        co_owners = co_owners.filter(users__isnull=False).distinct()
+    elif form.cleaned_data["acces"] == "sans":
+        co_owners = co_owners.filter(users__isnull=True)
+    return co_owners
+
+
+def _access_states(co_owners: list[CoOwner]) -> dict[int, dict[str, Any]]:
+    """`user_services.access_state` for every login of the page's co-owners, in one query (not two per login)."""
+    users = [user for co_owner in co_owners for user in co_owner.users.all()]
+    pending = AccessToken.objects.filter(
+        user__in=users, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).values_list("user_id", "purpose", "new_email")
+    invited = {user_id for user_id, purpose, _email in pending if purpose == TokenPurpose.ACTIVATION}
+    new_emails = {user_id: email for user_id, purpose, email in pending if purpose == TokenPurpose.EMAIL_CONFIRMATION}
+    return {
+        user.pk: {
+            "has_password": user.has_usable_password(),
+            "must_change": user.must_change_password,
+            "temporary_expires_at": user.temporary_password_expires_at,
+            "invitation_pending": user.pk in invited,
+            "email_pending": new_emails.get(user.pk),
+            "last_login": user.last_login,
+        }
+        for user in users
+    }
+
+
 @staff_required
 def access_condominium(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
-    co_owners = list(CoOwner.objects.filter(condominium=condominium).prefetch_related("users").order_by("reference"))
-    rows = [
-        (co_owner, [(user, user_services.access_state(user)) for user in co_owner.users.all()])
-        for co_owner in co_owners
-    ]
-    can_manage = can(request, Can.MANAGE_ACCESS)
+    form = AccessFilterForm(request.GET or None)
+    co_owners = _filtered_co_owners(condominium, form)
+    if wants_export(request):
+        title = _("Accès à l'extranet %(code)s") % {"code": condominium.code}
+        return export_listing(request, co_owners, COLUMNS, title=title, filename=f"acces-{condominium.code}")
+    listing = build_listing(request, co_owners, COLUMNS, default_sort="reference")
+    page = list(listing.page)
+    states = _access_states(page)
+    rows = [(co_owner, [(user, states[user.pk]) for user in co_owner.users.all()]) for co_owner in page]
     return render(
         request,
         "backoffice/access_condominium.html",
         {
             "condominium": condominium,
+            "form": form,
+            "listing": listing,
             "rows": rows,
-            "can_manage": can_manage,
+            "can_manage": can(request, Can.MANAGE_ACCESS),
             "email_form": EmailForm(),
             "joint_form": JointLoginForm(),
             "menu": "access",

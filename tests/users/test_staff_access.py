@@ -14,7 +14,7 @@ from tantieme.audit.models import AuditEvent
 from tantieme.tenancy.enums import StaffRole
 from tantieme.users.models import PortfolioCondominium, User
 from tests.conftest import World, client_for
-from tests.factories import CondominiumFactory, CoOwnerFactory, StaffUserFactory
+from tests.factories import CondominiumFactory, CoOwnerFactory, StaffUserFactory, co_owner_user
 from tests.users.conftest import STRONG, links_in, login
 
 
@@ -246,3 +246,27 @@ def test_access_page_gives_every_field_its_own_id(world: World) -> None:
     )
     ids = Counter(re.findall(r'\sid="([^"]+)"', body))
     assert [name for name, count in ids.items() if count > 1] == []
+
+
+def test_access_list_filters_sorts_pages_and_exports(world: World, django_assert_max_num_queries: object) -> None:
+    """Issue 13.7: the access list of a condominium, in a bounded number of queries whatever its size."""
+    for number in range(3, 63):
+        co_owner = CoOwnerFactory(condominium=world.condo, reference=f"A606{number:04d}", last_name=f"NOM{number:02d}")
+        if number % 2:
+            co_owner_user(co_owner)
+    client = client_for(world.horizon, world.manager)
+    url = f"/gestion/acces/copropriete/{world.condo.pk}/"
+    with django_assert_max_num_queries(15):  # type: ignore[operator]
+        page = client.get(url, {"tri": "name", "ordre": "desc"}).content.decode()
+    assert "62 copropriétaires" in page
+    assert "Page 1 sur 2" in page
+    assert page.index("NOM62") < page.index("NOM61")
+    without = client.get(url, {"acces": "sans"}).content.decode()
+    assert "NOM62" in without
+    assert "NOM61" not in without
+    found = client.get(url, {"q": "a 606 0042"}).content.decode()
+    assert "1 copropriétaire" in found
+    csv = b"".join(client.get(url, {"format": "csv", "acces": "avec"}).streaming_content).decode()
+    assert csv.lstrip("\ufeff").startswith("Référence;Copropriétaire;E-mail;Accès")
+    assert "A6060061" in csv
+    assert "A 606 0062" not in csv
