@@ -3,7 +3,6 @@ the sections' navigation, links to the co-owner file, sorting of in-memory lists
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tantieme.backoffice.listing import Column
 from tantieme.backoffice.policy import portfolio_condominium
 from tantieme.condominiums.models import Condominium
 
@@ -75,23 +73,6 @@ def co_owner_url(pk: int) -> str:
         return reverse("backoffice:co_owner_file", kwargs={"pk": pk})
     except NoReverseMatch:
         return f"/gestion/coproprietaires/{pk}/"
-
-
-def sort_rows(request: HttpRequest, rows: Sequence[Any], columns: Sequence[Column], *, default_sort: str) -> list[Any]:
-    """Rows held in memory, sorted as `build_listing` would sort a query (`?tri=…&ordre=desc`)."""
-    by_key = {column.key: column for column in columns if column.order_by}
-    sort = request.GET.get("tri", default_sort)
-    if sort not in by_key:
-        sort = default_sort
-    value: Callable[[Any], Any] = by_key[sort].value
-
-    def sort_key(row: Any) -> tuple[bool, Any]:
-        cell = value(row)
-        if isinstance(cell, str):
-            cell = cell.casefold()
-        return (cell is None, cell)
-
-    return sorted(rows, key=sort_key, reverse=request.GET.get("ordre") == "desc")
 
 
 def add_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -28,14 +30,14 @@ class Debtors:
     owed: Decimal = ZERO
 
 
-def debtors_by_condominium(condominium_ids: Iterable[int]) -> dict[int, Debtors]:
-    """How many co-owners owe money and how much, per condominium, from one aggregated query of the books
-    (balances as `ledger.queries.co_owner_balances` computes them: Σ debit − Σ credit of their lines)."""
+def debtors_by_condominium(condominium_ids: Iterable[int], day: datetime.date) -> dict[int, Debtors]:
+    """How many co-owners owe money on `day` and how much, per condominium, from one aggregated query of the
+    books (balances as `ledger.queries.co_owner_balances` computes them: Σ debit − Σ credit of their lines)."""
     ids = list(condominium_ids)
     if not ids:
         return {}
     rows = (
-        Line.objects.filter(condominium_id__in=ids, co_owner__isnull=False)
+        Line.objects.filter(condominium_id__in=ids, co_owner__isnull=False, date__lte=day)
         .values("condominium_id", "co_owner_id")
         .annotate(balance=Sum(F("debit") - F("credit"), output_field=MONEY_OUTPUT))
         .filter(balance__gt=0)
@@ -59,6 +61,7 @@ def _count(model: type[Lot] | type[CoOwner]) -> Coalesce:
 @staff_required(can=Can.VIEW)
 def condominium_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
+    today = timezone.localdate()
     condominiums = portfolio_condominiums(staff_user(request)).annotate(
         lot_count=_count(Lot), co_owner_count=_count(CoOwner)
     )
@@ -82,9 +85,9 @@ def condominium_list(request: HttpRequest) -> HttpResponse:
         Column("owed", str(_("Total dû")), lambda c: of(c).owed, numeric=True),
     )
     if wants_export(request):
-        debtors.update(debtors_by_condominium(condominiums.values_list("pk", flat=True)))
+        debtors.update(debtors_by_condominium(condominiums.values_list("pk", flat=True), today))
         return export_listing(request, condominiums, columns, title=str(_("Copropriétés")), filename="coproprietes")
     listing = build_listing(request, condominiums, columns, default_sort="code")
-    debtors.update(debtors_by_condominium(condominium.pk for condominium in listing.page))
+    debtors.update(debtors_by_condominium((condominium.pk for condominium in listing.page), today))
     rows = [(condominium, of(condominium)) for condominium in listing.page]
     return render(request, TEMPLATES + "list.html", {"listing": listing, "rows": rows, "form": form, "menu": MENU})
