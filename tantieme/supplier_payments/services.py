@@ -255,6 +255,14 @@ def _end_to_end_ids(condominium: Condominium, invoices: Sequence[Invoice]) -> di
     return result
 
 
+def debtor_name(condominium: Condominium) -> str:
+    """« SDC RESIDENCE LES TILLEULS »: the syndicate (the account holder), not the syndic."""
+    name = pain001.transliterate(condominium.name).upper()
+    if not name.startswith(("SDC ", "SYNDICAT")):
+        name = f"SDC {name}"
+    return name[: pain001.NAME_LENGTH].strip()
+
+
 def remittance_of(invoice: Invoice) -> str:
     """« FACT D-2026-118 DU 10/09/2026 »: what the supplier matches the transfer with (≤ 140)."""
     text = f"FACT {invoice.number} DU {invoice.issue_date:%d/%m/%Y}"
@@ -326,7 +334,7 @@ def build_batch(
     payment_info_id = f"{message_id}-01"
     e2e = _end_to_end_ids(condominium, [candidate.invoice for candidate in chosen])
     debtor = pain001.Party(
-        name=pain001.transliterate(f"SDC {condominium.name}")[: pain001.NAME_LENGTH].strip(),
+        name=debtor_name(condominium),
         iban=condominium.iban.replace(" ", "").upper(),
         bic=condominium.bic.replace(" ", "").upper(),
     )

@@ -1,5 +1,6 @@
-"""The spec's worked example (expenses-and-suppliers §11) in condominium 606: suppliers with verified
-IBANs, invoices F1–F4 approved, books 2026 open, the condominium's account that of the sample."""
+"""The spec's worked example (expenses-and-suppliers §11) built by the expenses app's factories:
+SDC RÉSIDENCE LES TILLEULS (700) of horizon, five suppliers with verified IBANs, F1–F4 entered and
+approved, books 2026 open, the account of the sample statement."""
 
 from __future__ import annotations
 
@@ -12,35 +13,26 @@ from typing import Any
 import pytest
 
 from tantieme.condominiums.models import AllocationKey, Condominium
-from tantieme.expenses.enums import BankAccountStatus, PaymentMeans
+from tantieme.expenses.enums import BankAccountStatus, InvoiceStatus, PaymentMeans
 from tantieme.expenses.models import Invoice, Supplier, SupplierBankAccount
-from tantieme.expenses.services import InvoiceInput, LineInput, approve_invoice, enter_invoice, supplier_account
+from tantieme.expenses.services import (
+    InvoiceInput,
+    LineInput,
+    approve_invoice,
+    enter_invoice,
+    save_settings,
+    supplier_account,
+)
 from tantieme.ledger.models import Line
-from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World
-from tests.factories import AllocationKeyFactory, StaffUserFactory
-from tests.ledger.factories import open_books
+from tests.expenses.factories import build_tilleuls, enter_example_invoice
 
 TILLEULS_IBAN = "FR7630006000011234567890189"
 PROPOSAL_DAY = datetime.date(2026, 10, 12)
 EXECUTION_DAY = datetime.date(2026, 10, 15)
+# The IBANs were verified long before the proposal (outside the cooling period of §2.3).
 LONG_AGO = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
-
-SUPPLIERS = {
-    "FRN00002": ("PLOMBERIE DURAND", "FR2420041010071234567K02030", "PSSTFRPP"),
-    "FRN00003": ("NET ÉCLAT SARL", "FR7630004008200001023456773", "BNPAFRPP"),
-    "FRN00004": ("TOITURES DU RHÔNE SAS", "FR7610278073000002059130143", ""),
-    "FRN00005": ("ASCENSEURS DU SUD SAS", "FR7630003015200005012345643", "SOGEFRPP"),
-    "FRN00006": ("HYGIÈNE SERVICES 69 SARL", "FR7616807000013123456789037", "CCBPFRPP"),
-}
-# Invoice, supplier, date, TTC, key (F3 is put on 615/BATB here: the payment does not read the works side).
-INVOICES = [
-    ("D-2026-118", "FRN00002", datetime.date(2026, 9, 10), "385.00", "CG", datetime.date(2026, 10, 10)),
-    ("NE-2026-0917", "FRN00003", datetime.date(2026, 9, 15), "1980.00", "CG", datetime.date(2026, 10, 15)),
-    ("TR-26-0452", "FRN00004", datetime.date(2026, 9, 18), "11000.00", "BATB", datetime.date(2026, 10, 18)),
-    ("ADS-2026-3310", "FRN00005", datetime.date(2026, 9, 25), "2520.00", "ASC", datetime.date(2026, 10, 25)),
-]
 
 
 def D(text: str) -> Decimal:
@@ -51,8 +43,8 @@ def D(text: str) -> Decimal:
 class Tilleuls:
     world: World
     condo: Condominium
-    accountant: Any
-    manager: Any
+    accountant: Any  # holds Can.PAY_SUPPLIERS
+    manager: Any  # approves invoices; verified the suppliers' IBANs
     verifier: Any
     keys: dict[str, AllocationKey] = field(default_factory=dict)
     suppliers: dict[str, Supplier] = field(default_factory=dict)
@@ -70,6 +62,8 @@ class Tilleuls:
         means: str = "",
         key: str = "CG",
     ) -> Invoice:
+        """Another invoice on 615 [key], validated, approved unless `approve=False` (every invoice
+        needs a « bon à payer » once the fixture is built: threshold 0)."""
         invoice = enter_invoice(
             condominium=self.condo,
             data=InvoiceInput(
@@ -89,6 +83,7 @@ class Tilleuls:
 
 
 def add_supplier(books: Tilleuls, code: str, name: str, iban: str, bic: str, *, means: str = "") -> Supplier:
+    """A supplier with an IBAN verified long ago, and its 401 account in the condominium's books."""
     supplier = Supplier.objects.create(
         firm=books.world.horizon,
         code=code,
@@ -117,24 +112,26 @@ def add_supplier(books: Tilleuls, code: str, name: str, iban: str, bic: str, *, 
 
 @pytest.fixture
 def tilleuls(world: World) -> Iterator[Tilleuls]:
-    Condominium.all_firms.filter(pk=world.condo.pk).update(
-        iban=TILLEULS_IBAN, bic="AGRIFRPP", name="Résidence Les Tilleuls"
-    )
-    world.condo.refresh_from_db()
-    accountant = StaffUserFactory(firm=world.horizon, membership=StaffRole.ACCOUNTANT)
-    verifier = StaffUserFactory(firm=world.horizon, membership=StaffRole.MANAGER)
     with firm_scope(world.horizon):
-        open_books(world.condo, first_year=2026)
-        books = Tilleuls(
-            world=world, condo=world.condo, accountant=accountant, manager=world.manager, verifier=verifier
+        example = build_tilleuls(world.horizon)
+        SupplierBankAccount.objects.filter(status=BankAccountStatus.VERIFIED).update(verified_at=LONG_AGO)
+        invoices = []
+        for name in ("F1", "F2", "F3", "F4"):
+            invoice = enter_example_invoice(example, name)
+            if invoice.status == InvoiceStatus.VALIDATED:  # above the 1 500 € threshold
+                invoice = approve_invoice(invoice=invoice, actor=example.manager)
+            invoices.append(invoice)
+        save_settings(condominium=example.condominium, approval_threshold=D("0.00"))
+        yield Tilleuls(
+            world=world,
+            condo=example.condominium,
+            accountant=example.accountant,
+            manager=example.manager,
+            verifier=example.manager,
+            keys=example.keys,
+            suppliers=example.suppliers,
+            invoices=invoices,
         )
-        for code in ("CG", "BATB", "ASC"):
-            books.keys[code] = AllocationKeyFactory(condominium=world.condo, code=code)
-        for code, (name, iban, bic) in SUPPLIERS.items():
-            add_supplier(books, code, name, iban, bic)
-        for number, code, issue, amount, key, due in INVOICES:
-            books.invoices.append(books.invoice(number, code, amount, issue=issue, due=due, key=key))
-        yield books
 
 
 def balance(condo: Condominium, number: str) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -12,13 +13,15 @@ from django.conf import settings
 
 from tantieme.audit.models import AuditEvent
 from tantieme.expenses.enums import BankAccountStatus, PaymentBlock
-from tantieme.expenses.models import Invoice, SupplierBankAccount
+from tantieme.expenses.models import Invoice, Supplier, SupplierBankAccount
 from tantieme.expenses.services import block_payment
 from tantieme.formats.pain001 import check_document, validate_xml
 from tantieme.supplier_payments.enums import BatchStatus
 from tantieme.supplier_payments.exceptions import NothingToPayError, PaymentError
 from tantieme.supplier_payments.models import PaymentBatch, PaymentBatchItem
 from tantieme.supplier_payments.services import batch_content, build_batch, cancel_batch, candidates, mark_sent
+from tests.formats.pain001_example import SPEC_XML
+from tests.formats.test_pain001 import canonical
 from tests.supplier_payments.conftest import EXECUTION_DAY, PROPOSAL_DAY, Tilleuls
 
 NS = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.09}"
@@ -31,6 +34,9 @@ def _stored_files() -> list[Path]:
 
 
 def test_worked_example_batch_totals_to_the_cent(tilleuls: Tilleuls) -> None:
+    Supplier.objects.filter(pk=tilleuls.suppliers["FRN00002"].pk).update(
+        street="8 rue Garibaldi", postal_code="69006", town="Lyon", country="FR"
+    )
     batch = build_batch(
         condominium=tilleuls.condo,
         execution_date=EXECUTION_DAY,
@@ -58,10 +64,10 @@ def test_worked_example_batch_totals_to_the_cent(tilleuls: Tilleuls) -> None:
     assert header.findtext(f"{NS}CtrlSum") == payment.findtext(f"{NS}CtrlSum") == "15885.00"
     assert payment.findtext(f"{NS}BtchBookg") == "true"
     assert payment.findtext(f"{NS}ReqdExctnDt/{NS}Dt") == "2026-10-15"
-    assert payment.findtext(f"{NS}Dbtr/{NS}Nm") == "SDC Residence Les Tilleuls"
+    assert payment.findtext(f"{NS}Dbtr/{NS}Nm") == "SDC RESIDENCE LES TILLEULS"
     transactions = payment.findall(f"{NS}CdtTrfTxInf")
     assert [t.findtext(f"{NS}Cdtr/{NS}Nm") for t in transactions] == [
-        "PLOMBERIE DURAND", "NET ECLAT SARL", "TOITURES DU RHONE SAS", "ASCENSEURS DU SUD SAS",
+        "PLOMBERIE DURAND", "NET'ECLAT SARL", "TOITURES DU RHONE SAS", "ASCENSEURS DU SUD SAS",
     ]  # fmt: skip
     assert transactions[0].findtext(f"{NS}RmtInf/{NS}Ustrd") == "FACT D-2026-118 DU 10/09/2026"
     assert transactions[2].find(f"{NS}CdtrAgt") is None  # TOITURES gave no BIC: IBAN-only
@@ -69,7 +75,20 @@ def test_worked_example_batch_totals_to_the_cent(tilleuls: Tilleuls) -> None:
     assert address is not None
     assert address.findtext(f"{NS}TwnNm") == "Lyon"
     assert address.findtext(f"{NS}Ctry") == "FR"
+    assert transactions[1].find(f"{NS}Cdtr/{NS}PstlAdr") is None  # no address known: none sent
     assert AuditEvent.objects.filter(action="supplier_payments.batch.built").count() == 1
+
+
+def test_the_product_writes_the_spec_file(tilleuls: Tilleuls) -> None:
+    """Spec §12 test 4: the file of §11.6, once the ids and the timestamp are injected by the test."""
+    batch = build_batch(condominium=tilleuls.condo, execution_date=EXECUTION_DAY, due_by=HORIZON, today=PROPOSAL_DAY)
+    content = batch_content(batch).decode()
+    for rank, invoice in enumerate(tilleuls.invoices, start=1):
+        content = content.replace(f">{invoice.internal_number}<", f">TNT-2026-F000{rank}<")
+    content = re.sub(r"<CreDtTm>[^<]+</CreDtTm>", "<CreDtTm>2026-10-12T10:30:00+02:00</CreDtTm>", content)
+    # The spec dropped the apostrophe « for readability » and quotes the operation in F3's remittance.
+    content = content.replace("NET'ECLAT", "NET ECLAT").replace("DU 18/09/2026<", "DU 18/09/2026 OP 2026-01<")
+    assert canonical(content) == canonical(SPEC_XML)
 
 
 def test_a_batch_with_an_unapproved_invoice_is_refused_and_nothing_is_written(tilleuls: Tilleuls) -> None:

@@ -26,7 +26,7 @@ def _run(tmp_path: Path, *extra: str) -> tuple[Path, str]:
     with time_machine.travel(PROPOSAL, tick=False):
         call_command(
             "pay_suppliers",
-            "--firm", "horizon", "--condominium", "606", "--date", "2026-10-15", "--output", str(output), *extra,
+            "--firm", "horizon", "--condominium", "700", "--date", "2026-10-15", "--output", str(output), *extra,
             stdout=out,
         )  # fmt: skip
     return output, out.getvalue()
@@ -67,7 +67,7 @@ def test_nothing_due_yet(tilleuls: Tilleuls, tmp_path: Path) -> None:
 
 def test_bad_date_and_unknown_condominium(tilleuls: Tilleuls, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="invalide"):
-        call_command("pay_suppliers", "--condominium", "606", "--date", "15/10/2026", "--output", str(tmp_path / "x"))
+        call_command("pay_suppliers", "--condominium", "700", "--date", "15/10/2026", "--output", str(tmp_path / "x"))
     with pytest.raises(CommandError, match="pas de copropriété"):
         call_command(
             "pay_suppliers", "--firm", "horizon", "--condominium", "999", "--date", "2026-10-15",
