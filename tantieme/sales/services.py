@@ -308,6 +308,8 @@ def issue_statement(*, sale: Sale, fee: Decimal, actor: Any = None, on: datetime
 def _new_buyer(condominium: Condominium, data: BuyerData, actor: Any) -> CoOwner:
     if not data.last_name.strip() or not data.address_line1.strip() or not data.postal_code.strip():
         raise SaleError(_("Indiquez au moins le nom et l'adresse de l'acquéreur."))
+    # One new reference at a time in the condominium: two buyers created at once get two numbers.
+    list(Condominium.objects.select_for_update().filter(pk=condominium.pk).values_list("pk", flat=True))
     try:
         reference = next_reference(condominium)
     except ValidationError as error:
