@@ -13,7 +13,10 @@ co-owner in a slip settle one after the other. The lettering goes through
 
 When the bank's statement brings the slip's total as one credit, the matching
 (`banking.matching._cheque_deposit`) ties that line to the deposit: nothing is posted twice.
-Call inside a firm scope.
+The other way round, a slip recorded after its credit was imported finds that credit (same rule:
+same total, booked on or after the slip, naming it or reading as a cheque remittance) in the review
+queue (then the slip's entry is the line's posting, Dr 512) or in suspense (then it clears 472: the
+slip's entry, in the OD journal, debits 472 instead of the bank). Call inside a firm scope.
 """
 
 from __future__ import annotations
@@ -27,19 +30,25 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tantieme.audit.services import record
+from tantieme.banking.enums import LineKind, LineStatus, MatchRule
 from tantieme.banking.exceptions import BankingError
-from tantieme.banking.models import Cheque, ChequeDeposit
+from tantieme.banking.matching import is_cheque_remittance
+from tantieme.banking.models import Cheque, ChequeDeposit, MatchSuggestion, StatementLine
+from tantieme.banking.parsers.base import ParsedEntry, normalise
 from tantieme.banking.posting import _open_items, _plan
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.core.money import CENT
+from tantieme.ledger import chart
 from tantieme.ledger.enums import JournalKind, LineNature
 from tantieme.ledger.models import ZERO, Journal, LetteringCounter, Line
 from tantieme.ledger.services import LineDraft, letter_line, post_entry
 
 MAX_CHEQUES = 200
+MISC_JOURNAL = "OD"  # where a slip whose credit waits in suspense clears 472
 
 
 class ChequeDepositError(BankingError):
@@ -113,6 +122,61 @@ def _checked(condominium: Condominium, journal: Journal, slip_number: str, chequ
     return slip_number
 
 
+def _credit_already_imported(
+    condominium: Condominium, total: Decimal, deposit_date: datetime.date, slip_number: str
+) -> StatementLine | None:
+    """A credit of the slip's total imported before the slip was recorded, still to review or in
+    suspense: the one naming the slip, else the first that reads as a cheque remittance (locked)."""
+    lines = list(
+        StatementLine.objects.select_for_update()
+        .filter(
+            condominium=condominium,
+            amount=total,
+            booking_date__gte=deposit_date,
+            status__in=[LineStatus.TO_REVIEW, LineStatus.SUSPENSE],
+            cheque_deposit__isnull=True,
+        )
+        .order_by("booking_date", "pk")[:50]
+    )
+    slip = normalise(slip_number).replace(" ", "")
+    for line in lines:
+        if slip in normalise(line.text).split():
+            return line
+    for line in lines:
+        entry = ParsedEntry(
+            statement_index=0,
+            position=line.position,
+            amount=line.amount,
+            booking_date=line.booking_date,
+            label=line.label,
+            remittance=line.remittance,
+            bank_code=line.bank_code,
+            additional_info=str(line.raw.get("additional_info", "")),
+        )
+        if is_cheque_remittance(entry):
+            return line
+    return None
+
+
+def _tie(line: StatementLine, deposit: ChequeDeposit, *, actor: Any) -> None:
+    """The imported credit is the slip: matched, its posting (review) or resolution (suspense) the slip's."""
+    if line.status == LineStatus.SUSPENSE:
+        line.resolution_entry = deposit.entry
+    else:
+        line.entry = deposit.entry
+        MatchSuggestion.objects.filter(line=line).delete()
+    line.status = LineStatus.MATCHED
+    line.kind = LineKind.CHEQUE_DEPOSIT
+    line.rule = MatchRule.CHEQUE_DEPOSIT
+    line.confidence = Decimal("1.00")
+    line.evidence = f"Remise de chèques n° {deposit.slip_number} enregistrée après l'import du relevé."[:300]
+    line.resolved_at = timezone.now()
+    line.resolved_by = actor if getattr(actor, "pk", None) else None
+    line.save()
+    deposit.statement_line = line
+    deposit.save(update_fields=["statement_line"])
+
+
 @transaction.atomic
 def record_cheque_deposit(
     *,
@@ -137,7 +201,11 @@ def record_cheque_deposit(
     items = _open_items(set(co_owner_ids))
     label = _("Remise de chèques n° %(number)s") % {"number": slip_number}
     total = sum((cheque.amount for cheque in cheques), ZERO)
-    lines = [LineDraft(account=journal.bank_account.number, debit=total, label=label)]
+    imported = _credit_already_imported(condominium, total, deposit_date, slip_number)
+    in_suspense = imported is not None and imported.status == LineStatus.SUSPENSE
+    # Its credit already sits in suspense (Dr 512 / Cr 472 at import): the slip clears 472 instead.
+    debit_account = chart.SUSPENSE_CREDIT if in_suspense else journal.bank_account.number
+    lines = [LineDraft(account=debit_account, debit=total, label=label)]
     settles: list[list[int]] = []  # per credit line: the debit lines its plan settles
     for cheque in cheques:
         cheque_label = f"Chèque n° {' '.join(cheque.number.split())} {cheque.drawer_name.strip()}"[:200]
@@ -154,7 +222,7 @@ def record_cheque_deposit(
             settles.append([item.pk for item, _part in settled])
     entry = post_entry(
         condominium=condominium,
-        journal=journal.code,
+        journal=MISC_JOURNAL if in_suspense else journal.code,
         date=deposit_date,
         label=label,
         lines=lines,
@@ -194,6 +262,8 @@ def record_cheque_deposit(
         )
         for rank, cheque in enumerate(cheques, start=1)
     )
+    if imported is not None:
+        _tie(imported, deposit, actor=actor)
     per_co_owner: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for cheque in cheques:
         per_co_owner[cheque.co_owner.pk] += cheque.amount
@@ -208,6 +278,7 @@ def record_cheque_deposit(
             "entry": entry.code,
             "total": str(total),
             "cheques": len(cheques),
+            "statement_line": imported.pk if imported is not None else None,
             "co_owners": {str(pk): str(amount) for pk, amount in per_co_owner.items()},
         },
     )

@@ -247,3 +247,40 @@ def test_one_slip_is_taken_by_one_credit_only(books: Books) -> None:
     matched = StatementLine.objects.get(status=LineStatus.MATCHED)
     assert deposit.statement_line_id == matched.pk
     assert account_balance(books.condo, "472") == D("-99.00")  # the second one is money nobody explained yet
+
+
+def test_a_slip_recorded_after_its_credit_went_to_suspense_clears_472(books: Books) -> None:
+    content = statement(
+        [SampleMovement(amount=D("400.00"), day=datetime.date(2026, 3, 4), label="REMISE CHEQUES 0001234")],
+        closing_date=datetime.date(2026, 3, 4),
+    )
+    assert import_statement(condominium=books.condo, content=content).suspense == 1
+    assert account_balance(books.condo, "472") == D("-400.00")
+    deposit = _deposit(books, [ChequeDraft(co_owner=books.alice, drawer_name="TEST", number="1", amount=D("400.00"))])
+    line = StatementLine.objects.get()
+    assert (line.status, line.kind, line.resolution_entry_id) == (
+        LineStatus.MATCHED,
+        LineKind.CHEQUE_DEPOSIT,
+        deposit.entry_id,
+    )
+    assert deposit.statement_line_id == line.pk
+    assert deposit.entry.journal.code == "OD"
+    # The bank was debited once (at import); the slip cleared the suspense account into Alice's.
+    assert account_balance(books.condo, "512") == D("400.00")
+    assert account_balance(books.condo, "472") == D("0.00")
+    assert owed(books.alice) == D("600.00")
+
+
+def test_a_slip_recorded_after_its_credit_went_to_review_is_its_posting(books: Books) -> None:
+    content = statement(
+        [SampleMovement(amount=D("400.00"), day=datetime.date(2026, 3, 4), name="TEST", label="REMISE CHQ")],
+        closing_date=datetime.date(2026, 3, 4),
+    )
+    assert import_statement(condominium=books.condo, content=content).to_review == 1
+    deposit = _deposit(books, [ChequeDraft(co_owner=books.alice, drawer_name="TEST", number="1", amount=D("400.00"))])
+    line = StatementLine.objects.get()
+    assert (line.status, line.entry_id) == (LineStatus.MATCHED, deposit.entry_id)
+    assert not line.suggestions.exists()
+    assert deposit.entry.journal.code == "BQ1"
+    assert account_balance(books.condo, "512") == D("400.00")
+    assert owed(books.alice) == D("600.00")
