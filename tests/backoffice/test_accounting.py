@@ -693,3 +693,18 @@ def test_an_entry_page_shows_its_own_fiscal_year(books: Books) -> None:
     page = client.get(reverse("backoffice:accounting_entry", args=[books.pk, books.call.pk])).content.decode()
     assert f'<option value="{books.first.pk}" selected>' in page
     assert f"?exercice={books.first.pk}&amp;compte=701" in page
+
+
+def test_the_entries_list_sorts_on_its_columns(books: Books) -> None:
+    """Issue 13.7: sortable headers; the exports keep the filters but not the sort or the page."""
+    client = _client(books.world)
+    url = reverse("backoffice:accounting_entries", args=[books.pk])
+    ascending = client.get(url, {"exercice": books.first.pk, "tri": "amount", "ordre": "asc"}).context["listing"]
+    amounts = [entry.total for entry in ascending.page]
+    assert amounts == sorted(amounts)
+    assert len(amounts) >= 2
+    html = client.get(url, {"exercice": books.first.pk, "tri": "amount", "ordre": "desc"}).content.decode()
+    assert 'aria-sort="descending"' in html
+    assert "tri=code" in html
+    export = reverse("backoffice:accounting_entries_export", args=[books.pk, "csv"])
+    assert f'href="{export}?exercice={books.first.pk}"' in html

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +30,6 @@ from tantieme.backoffice.accounting.base import (
     DATE_INPUT,
     MANUAL_JOURNAL,
     MENU,
-    PAGE_SIZE,
     Books,
     books_for,
     entry_for,
@@ -39,6 +37,7 @@ from tantieme.backoffice.accounting.base import (
     render_page,
     year_or_404,
 )
+from tantieme.backoffice.listing import Column, build_listing
 from tantieme.backoffice.policy import Can, condominiums_for_staff
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.condominiums.models import Condominium, CoOwner
@@ -115,13 +114,24 @@ class EntrySearchForm(forms.Form):
         )
 
 
+# Sorting only: the exports of the list are the journal's lines (accounting_entries_export).
+ENTRY_COLUMNS = (
+    Column("code", gettext_lazy("Numéro"), lambda e: e.code, order_by="code"),
+    Column("date", gettext_lazy("Date"), lambda e: e.date, order_by="date"),
+    Column("journal", gettext_lazy("Journal"), lambda e: e.journal.code, order_by="journal__code"),
+    Column("voucher", gettext_lazy("Pièce"), lambda e: e.voucher, order_by="voucher"),
+    Column("label", gettext_lazy("Libellé"), lambda e: e.label, order_by="label"),
+    Column("amount", gettext_lazy("Montant"), lambda e: e.total, order_by="total", numeric=True),
+)
+
+
 def _search(request: HttpRequest, books: Books) -> tuple[EntrySearchForm, reports.EntryFilters]:
     journals = list(
         Journal.objects.filter(condominium=books.condominium).order_by("code").values_list("code", flat=True)
     )
     params = request.GET.copy()
-    params.pop("exercice", None)
-    params.pop("page", None)
+    for name in ("exercice", "page", "tri", "ordre"):
+        params.pop(name, None)
     form = EntrySearchForm(params if params else None, journals=journals)
     return form, form.filters()
 
@@ -131,12 +141,15 @@ def _search(request: HttpRequest, books: Books) -> tuple[EntrySearchForm, report
 def accounting_entries(request: HttpRequest, pk: int) -> HttpResponse:
     books = books_for(request, pk)
     form, filters = _search(request, books)
-    page = None
+    listing = None
     if books.year is not None:
-        page = Paginator(reports.search_entries(books.year, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+        entries = reports.search_entries(books.year, filters)
+        listing = build_listing(request, entries, ENTRY_COLUMNS, default_sort="date", default_descending=True)
+    # The exports (journal lines, CSV/XLSX/PDF) take the same filters: the query without page nor sort.
     query = request.GET.copy()
-    query.pop("page", None)
-    return render_page(request, "entries.html", books, "entries", form=form, page=page, query=query.urlencode())
+    for name in ("page", "tri", "ordre"):
+        query.pop(name, None)
+    return render_page(request, "entries.html", books, "entries", form=form, listing=listing, query=query.urlencode())
 
 
 @require_GET
