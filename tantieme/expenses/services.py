@@ -1007,6 +1007,8 @@ def _post_invoice(invoice: Invoice, lines: Sequence[InvoiceLine], *, actor: Any)
             )
         )
     InvoiceEvent.objects.bulk_create(steps)
+    if credit_note and invoice.preceding_invoice_id is not None:
+        _offset_credit_note(invoice, entry, account, actor=actor)
     record(
         action="expenses.invoice.validated",
         firm=condominium.firm,
@@ -1015,6 +1017,25 @@ def _post_invoice(invoice: Invoice, lines: Sequence[InvoiceLine], *, actor: Any)
         data={"entry": entry.code, "status": invoice.status, "payment_block": invoice.payment_block},
     )
     return invoice
+
+
+def _offset_credit_note(credit_note: Invoice, entry: Any, account: Account, *, actor: Any) -> None:
+    """A credit note for an invoice still open is lettered against it on 401·supplier (spec §3.4):
+    what is left to pay on the invoice drops by the credit. An invoice already paid is not
+    touched: the credit stays open (a debit balance, offset on the next payment or refunded)."""
+    if credit_note.preceding_invoice_id is None:
+        return
+    preceding = Invoice.objects.filter(pk=credit_note.preceding_invoice_id).first()
+    if preceding is None or preceding.entry_id is None:
+        return
+    invoice_line = Line.objects.filter(entry_id=preceding.entry_id, account=account, credit__gt=0).first()
+    credit_line = Line.objects.filter(entry=entry, account=account, debit__gt=0).first()
+    if invoice_line is None or credit_line is None:
+        return
+    if ledger.open_amounts([invoice_line])[invoice_line.pk] <= 0:
+        return
+    ledger.letter_lines(lines=[invoice_line, credit_line], on=entry.date, actor=actor)
+    refresh_payment_status(invoices=[preceding], actor=actor)
 
 
 def enter_invoice(

@@ -11,6 +11,7 @@ from tantieme.closing.services import draft_closing
 from tantieme.expenses import services
 from tantieme.expenses.enums import InvoiceStatus
 from tantieme.expenses.models import Invoice
+from tantieme.expenses.queries import amounts_due
 from tantieme.ledger.models import Entry, FiscalYear, Line, cents
 from tests.expenses.factories import Tilleuls, enter_example_invoice
 
@@ -117,8 +118,14 @@ def test_postings_of_the_worked_example(tilleuls: Tilleuls) -> None:
     assert _actual(tilleuls, 2027) == {("615", "CG"): D("6.00")}
     statuses = {name: Invoice.objects.get(pk=invoice.pk).status for name, invoice in inv.items()}
     assert statuses["F1"] == InvoiceStatus.APPROVED  # 385,00 under the 1 500,00 threshold
-    assert statuses["F2"] == statuses["F3"] == statuses["F4"] == InvoiceStatus.APPROVED
-    assert statuses["F6"] == InvoiceStatus.VALIDATED or statuses["F6"] == InvoiceStatus.APPROVED
+    assert statuses["F2"] == statuses["F3"] == InvoiceStatus.APPROVED
+    assert statuses["F6"] == InvoiceStatus.APPROVED  # 468,00 under the threshold
+    # F5 refers to F4, still unpaid here: it is lettered against it, 2 268,00 remain to pay.
+    assert statuses["F4"] == InvoiceStatus.PARTLY_PAID
+    assert amounts_due([Invoice.objects.get(pk=inv["F4"].pk), Invoice.objects.get(pk=inv["F1"].pk)]) == {
+        inv["F4"].pk: D("2268.00"),
+        inv["F1"].pk: D("385.00"),
+    }
 
 
 def test_closing_distributes_the_invoices_by_key(tilleuls: Tilleuls) -> None:
