@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _TMP = tempfile.mkdtemp(prefix="tantieme-search-bench-")
@@ -395,6 +396,7 @@ def main() -> None:
     parser.add_argument("--condominiums", type=int, default=100)
     parser.add_argument("--years", type=int, default=2, help="ledger history (calendar years up to this one)")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--only", choices=["search", "page"], help="time only the searches or only the page")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     firm = get_firm()
@@ -413,6 +415,27 @@ def main() -> None:
     client = staff_client(firm)
     size = args.co_owners // args.condominiums
 
+    print(f"{args.runs} requests each after {WARM_UP} warm-up requests")
+    print("| what | p50 | p95 | p99 | queries | one result (302) | budget |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    if args.only != "page":
+        time_searches(client, args, sample, size, rng)
+    if args.only != "search":
+        measure(
+            client,
+            f"« À traiter » ({args.condominiums} condominiums, no portfolio limit)",
+            lambda i: "",
+            runs=args.runs,
+            path="/gestion/",
+            budget=PAGE_BUDGET_MS,
+        )
+
+
+def time_searches(
+    client: Client, args: argparse.Namespace, sample: list[dict[str, Any]], size: int, rng: random.Random
+) -> None:
+    search = "/gestion/recherche/"
+
     def odd_reference(index: int) -> str:
         reference = sample[index % len(sample)]["reference"]
         style = index % 3
@@ -423,10 +446,6 @@ def main() -> None:
         return f"{reference[0].lower()} {reference[1:4]} {reference[4:]}"
 
     emails = [row["email"] for row in sample if row["email"]]
-    print(f"{args.runs} requests each after {WARM_UP} warm-up requests")
-    print("| what | p50 | p95 | p99 | queries | one result (302) | budget |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    search = "/gestion/recherche/"
     measure(
         client, "name, common (« martin »)", lambda i: "martin", runs=args.runs, path=search, budget=SEARCH_BUDGET_MS
     )
@@ -475,14 +494,6 @@ def main() -> None:
     )
     measure(
         client, "condominium town (« lyon »)", lambda i: "lyon", runs=args.runs, path=search, budget=SEARCH_BUDGET_MS
-    )
-    measure(
-        client,
-        f"« À traiter » ({args.condominiums} condominiums, no portfolio limit)",
-        lambda i: "",
-        runs=args.runs,
-        path="/gestion/",
-        budget=PAGE_BUDGET_MS,
     )
 
 

@@ -42,8 +42,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from tantieme.backoffice.fiscal_years import YearAlerts, year_alerts
@@ -70,6 +72,7 @@ from tantieme.users.models import User
 ARREARS_THRESHOLD = Decimal("500.00")
 ARREARS_SHOWN = 20
 LIST_SIZE = 10  # rows shown in the requests and payments blocks (the counts say how many in all)
+CONDOMINIUMS_SHOWN = 20  # rows of the bank and extranet blocks: the oldest / the most incomplete
 LATE_ANSWER = datetime.timedelta(hours=48)
 # Card payments: posted the next day (post_card_payments); asked about for three days
 # (payments.reconciliation); a refund answers within the day.
@@ -94,6 +97,19 @@ class CondominiumRow:
     @property
     def oldest_bank_line(self) -> int:
         return max(self.to_review_since or 0, self.in_suspense_since or 0)
+
+    @property
+    def to_review_age(self) -> str:
+        return _days(self.to_review_since)
+
+    @property
+    def in_suspense_age(self) -> str:
+        return _days(self.in_suspense_since)
+
+
+def _days(count: int | None) -> str:
+    # In Python rather than a {% blocktranslate count %} per row: a hundred rows render faster.
+    return "" if count is None else ngettext("%(count)s jour", "%(count)s jours", count) % {"count": count}
 
 
 def _line_count(status: str) -> Coalesce:
@@ -346,6 +362,14 @@ def contract_deadlines(condominium_ids: list[int], today: datetime.date) -> list
 # --- The page -------------------------------------------------------------------------------------
 
 
+def _prefix(name: str) -> str:
+    """`/gestion/…/copropriete/` of a URL ending in `<pk>/`: links of a hundred rows are built by
+    concatenation in the template instead of a hundred reverse()."""
+    url = reverse(name, args=[0])
+    assert url.endswith("/0/")
+    return url[:-2]
+
+
 def _document_gaps(rows: list[CondominiumRow]) -> list[CondominiumRow]:
     return sorted(
         (row for row in rows if row.missing_documents),
@@ -369,11 +393,15 @@ def _years(condominiums: list[Condominium], today: datetime.date) -> list[YearAl
 def dashboard(request: HttpRequest) -> HttpResponse:
     today, now = timezone.localdate(), timezone.now()
     rows = condominium_rows(staff_user(request), today)
+    bank_rows, document_gaps = _bank_rows(rows), _document_gaps(rows)
     condominiums = {row.condominium.pk: row.condominium for row in rows}
     ids = list(condominiums)
     context = {
         "rows": rows,
-        "bank_rows": _bank_rows(rows),
+        "bank_rows": bank_rows[:CONDOMINIUMS_SHOWN],
+        "bank_more": max(0, len(bank_rows) - CONDOMINIUMS_SHOWN),
+        "documents_prefix": _prefix("backoffice:documents_condominium"),
+        "funds_prefix": _prefix("backoffice:funds_condominium"),
         "bank_to_review": sum(row.to_review for row in rows),
         "bank_in_suspense": sum(row.in_suspense for row in rows),
         "requests": waiting_requests(ids, now),
@@ -381,7 +409,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "calls": calls_to_issue(condominiums, today),
         "year_alerts": _years(list(condominiums.values()), today),
         "arrears": arrears(condominiums),
-        "document_gaps": _document_gaps(rows),
+        "document_gaps": document_gaps[:CONDOMINIUMS_SHOWN],
+        "documents_more": max(0, len(document_gaps) - CONDOMINIUMS_SHOWN),
+        "document_gap_count": len(document_gaps),
         "document_categories": len(SHARED_CATEGORIES),
         "contracts": contract_deadlines(ids, today),
         "late_hours": int(LATE_ANSWER.total_seconds() // 3600),

@@ -312,3 +312,12 @@ def test_the_command_and_the_periodic_job(desk: Desk) -> None:
     job = next(job for job in jobs() if job.name == "search.refresh_balances")
     with time_machine.travel(NOW, tick=False):
         assert "co-owners owing" in job.run()
+
+
+def test_long_blocks_show_the_first_rows_and_say_how_many_more(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tantieme.backoffice import dashboard
+
+    monkeypatch.setattr(dashboard, "CONDOMINIUMS_SHOWN", 1)
+    text = page(desk.world.horizon, desk.world.manager)
+    assert "Et 1 autre copropriété : voir les files d'attente." in text
+    assert '607 Les Glycines</a></th>\n        <td class="num">0' not in text  # 607's bank row is the one left out
