@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import AllocationKey
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, BudgetLine, WorksOperation
@@ -360,6 +361,7 @@ def budget_actuals(
     )
     budget = budget_lines[0].budget if budget_lines else year_budget(fiscal_year)
     keys = {key.pk: key for key in AllocationKey.objects.filter(condominium_id=condominium_id)}
+    general = next((key.pk for key in keys.values() if key.kind == KeyKind.GENERAL), None)
     accounts = list(
         Account.objects.filter(condominium_id=condominium_id)
         .filter(Q(number__startswith="6") | Q(number__startswith="7"))
@@ -376,7 +378,8 @@ def budget_actuals(
         if flow.account.startswith(CURRENT_PROVISIONS):
             provisions[flow.key_id] -= flow.balance
         elif flow.account.startswith("7") and not flow.account.startswith(PROVISION_ACCOUNTS):
-            income[flow.key_id] -= flow.balance
+            # Like the distribution: income without key goes to the general charges key.
+            income[flow.key_id if flow.key_id is not None else general] -= flow.balance
 
     planned: dict[int, dict[str, BudgetLine]] = defaultdict(dict)
     for line in budget_lines:
@@ -402,7 +405,7 @@ def budget_actuals(
             alerts=_alerts(figures, in_budget=line is not None),
         )
 
-    wanted = set(planned) | set(actual) | {key for key in provisions if key is not None}
+    wanted = set(planned) | set(actual) | {key for key in (*provisions, *income) if key is not None}
     result: list[KeyActuals] = []
     for key_id in sorted(wanted, key=lambda pk: (pk is None, keys[pk].code if pk in keys else "")):
         lines = planned.get(key_id, {}) if key_id is not None else {}

@@ -278,6 +278,14 @@ def test_actuals_per_key_are_the_distribution_and_annexes_2_and_3(example: Examp
                 LineDraft(account="401", credit=D("96.00")),
             ],
         )
+        # Financial income without key: the general key's, for the distribution and for us.
+        ledger.post_entry(
+            condominium=example.condominium,
+            journal="OD",
+            date=datetime.date(2025, 12, 19),
+            label="Intérêts du livret",
+            lines=[LineDraft(account="471", debit=D("37.50")), LineDraft(account="716", credit=D("37.50"))],
+        )
     with time_machine.travel(datetime.datetime(2026, 3, 1, 12, 0), tick=False):
         closing = draft_closing(fiscal_year=year)
         distribution = compute_distribution(year, owners_date=year.end_date)
@@ -291,6 +299,7 @@ def test_actuals_per_key_are_the_distribution_and_annexes_2_and_3(example: Examp
         assert {row.account: row.figures.actual for row in mine.rows if row.figures.actual} == key.charges_by_account
         assert mine.provisions == key.provisions
         assert mine.income == key.income
+    assert ours[example.cg.pk].income == D("37.50")
     annex_3 = {key.key_id: key for key in annexes.current_operations.keys}
     for key_id, key in annex_3.items():
         mine = ours[key_id]
