@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 import time_machine
 
+from tantieme.funds.models import Budget
 from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.scoping import firm_scope
 from tantieme.users.models import PortfolioCondominium
@@ -147,3 +148,18 @@ def test_walls(tilleuls: Tilleuls) -> None:
     admin = client_for(firm, StaffUserFactory(firm=firm, membership=StaffRole.FIRM_ADMIN))
     query = {"exercice": tilleuls.year.pk, "cle": foreign_key.pk, "compte": "611"}
     assert admin.get(_url(tilleuls, "lignes/"), query).status_code == 404
+
+
+def test_no_budget_and_no_year(tilleuls: Tilleuls) -> None:
+    firm = tilleuls.condominium.firm
+    admin = client_for(firm, StaffUserFactory(firm=firm, membership=StaffRole.FIRM_ADMIN))
+    with firm_scope(firm):
+        Budget.objects.filter(condominium=tilleuls.condominium).delete()
+        bare = CondominiumFactory(firm=firm, code="NEW")
+    with time_machine.travel(SEPT_30, tick=False):
+        page = admin.get(_url(tilleuls)).content.decode()
+    assert "Aucun budget n" in page
+    assert page.count("(hors budget)") == 4  # every charge of the year, under its key
+    url = f"/gestion/suivi-budgetaire/{bare.pk}/"
+    assert "Aucun exercice n" in admin.get(url).content.decode()
+    assert admin.get(url, {"format": "csv"}).status_code == 404
