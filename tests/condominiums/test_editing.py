@@ -279,3 +279,24 @@ def test_contacts_are_added_edited_reordered_and_deleted(example: Example) -> No
         editing.AUDIT_CONTACT_CHANGED,
         editing.AUDIT_CONTACT_DELETED,
     ]
+
+
+def test_the_import_reads_the_construction_year_and_the_registry_number_alike(db: None) -> None:
+    from tantieme.condominiums.importing import apply_import, prepare_import
+    from tests.condominiums.import_samples import csv_text
+
+    firm = FirmFactory(slug="horizon", name="Horizon Syndic")
+    text = csv_text().replace(";immatriculation;", ";immatriculation;annee_construction;", 1)
+    text = text.replace(";AB1234567;", ";ab 123 4567;1968;", 1)
+    plan = prepare_import("import.csv", text.encode(), firm)
+    assert plan.issues == []
+    apply_import(plan, firm)
+    with firm_scope(firm):
+        condo = Condominium.objects.get(code="612")
+    assert (condo.registry_number, condo.construction_year) == ("AB1234567", 1968)
+    bad = prepare_import("import.csv", text.replace(";1968;", ";3000;", 1).encode(), firm)
+    assert [issue.message for issue in bad.issues if issue.column == "annee_construction"] != []
+    wrong = prepare_import("import.csv", text.replace(";ab 123 4567;", ";A12;", 1).encode(), firm)
+    assert [issue.message for issue in wrong.issues if issue.column == "immatriculation"] == [
+        "Le numéro d'immatriculation compte deux lettres et sept chiffres (AB1234567)."
+    ]

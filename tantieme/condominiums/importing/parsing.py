@@ -213,6 +213,7 @@ CONDOMINIUM_COLUMNS = (
     Column("code_postal", "postal_code", _postal_code, required=True),
     Column("ville", "city", _text, required=True),
     Column("immatriculation", "registry_number", _validated(normalize_registry_number)),
+    Column("annee_construction", "construction_year", _positive, default=None),
     Column("debut_exercice", "fiscal_year_start_month", _month, default=1),
     Column("lettre_references", "reference_letter", _upper, default="A"),
     Column("banque", "bank_name", _text),
