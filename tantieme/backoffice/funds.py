@@ -12,9 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tantieme.backoffice.fiscal_years import days_without_open_year
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import (
     Can,
     can,
@@ -53,6 +55,27 @@ from tantieme.funds.services import (
 from tantieme.funds.tasks import run_call_batch
 
 MENU = "funds"
+CALL_COLUMNS = (
+    Column("due", gettext_lazy("Exigible le"), lambda call: call.due_date, order_by="due_date"),
+    Column("label", gettext_lazy("Appel"), lambda call: call.label, order_by="label"),
+    Column("entry", gettext_lazy("Écriture"), lambda call: call.entry.code, order_by="entry__code"),
+    Column("current", gettext_lazy("Provisions"), lambda c: c.total_current, order_by="total_current", numeric=True),
+    Column(
+        "works",
+        gettext_lazy("Fonds de travaux"),
+        lambda c: c.total_works_fund,
+        order_by="total_works_fund",
+        numeric=True,
+    ),
+    Column("total", gettext_lazy("Total"), lambda call: call.total, numeric=True),
+    Column(
+        "published",
+        gettext_lazy("Avis publiés"),
+        lambda call: f"{call.published} / {call.co_owner_count}",
+        order_by="published",
+        numeric=True,
+    ),
+)
 
 
 @require_GET
@@ -66,6 +89,10 @@ def funds_home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
+    calls = queries.calls_of(condominium)
+    if wants_export(request):
+        title = _("Appels émis %(code)s") % {"code": condominium.code}
+        return export_listing(request, calls, CALL_COLUMNS, title=title, filename=f"appels-{condominium.code}")
     budgets = list(queries.budgets_of(condominium))
     rows = []
     for budget in budgets:
@@ -76,7 +103,7 @@ def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
         "condominium": condominium,
         "budgets": rows,
         "operations": queries.operations_of(condominium),
-        "calls": queries.calls_of(condominium)[:60],
+        "listing": build_listing(request, calls, CALL_COLUMNS, default_sort="due", default_descending=True),
         "batches": queries.batches_of(condominium)[:10],
         "fund_balance": queries.works_fund_balance(condominium),
         "period_form": PeriodForm(initial={"period": period_code(timezone.localdate(), 3)}),

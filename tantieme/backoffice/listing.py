@@ -86,7 +86,8 @@ def build_listing(
     sort = request.GET.get("tri", default_sort)
     if sort not in by_key:
         sort = default_sort
-    descending = request.GET.get("ordre", "desc" if default_descending else "asc") == "desc"
+    # Without `ordre`: the default direction for the default column, ascending for any other.
+    descending = request.GET.get("ordre", "desc" if default_descending and sort == default_sort else "asc") == "desc"
     if isinstance(rows, QuerySet) and sort in by_key:
         order = by_key[sort].order_by
         assert order is not None

@@ -151,3 +151,15 @@ def test_import_budget_command(example: Example, tmp_path: Any) -> None:
             "import_budget", str(path), "--firm", "exemple", "--condominium", "606", "--year-start", "2027-01-01",
             "--general-meeting", "2026-06-12",
         )  # fmt: skip
+
+
+def test_the_issued_calls_list_sorts_and_exports(example: Example) -> None:
+    """Issue 13.7: the calls of a condominium, sortable, paginated, CSV and XLSX."""
+    accountant = StaffUserFactory(firm=example.firm, membership=StaffRole.ACCOUNTANT)
+    client = client_for(example.firm, accountant)
+    url = reverse("backoffice:funds_condominium", args=[example.condominium.pk])
+    html = client.get(url, {"tri": "label"}).content.decode()
+    assert 'aria-sort="ascending"' in html
+    assert "format=xlsx" in html
+    csv = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()
+    assert csv.lstrip("\ufeff").startswith("Exigible le;Appel;Écriture;Provisions;Fonds de travaux;Total;Avis publiés")
