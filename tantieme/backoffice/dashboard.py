@@ -334,18 +334,34 @@ def arrears(condominiums: dict[int, Condominium], threshold: Decimal = ARREARS_T
     """Co-owners who owe more than `threshold`, from the index of balances (`search.CoOwnerBalance`,
     refreshed every few minutes by the periodic job): adding up every ledger line of a portfolio on
     each request takes seconds at 100,000 co-owners. One query; counts and total by window."""
-    rows = (
+    # The 20 largest and the window totals from the index alone, then only those 20 joined to their
+    # co-owner: joining the thousands of rows above the threshold before sorting cost 40 ms.
+    top = (
         CoOwnerBalance.objects.filter(condominium_id__in=list(condominiums), balance__gt=threshold)
-        .select_related("co_owner")
         .annotate(debtors=Window(Count("pk")), owed=Window(Sum("balance")))
-        .order_by("-balance", "co_owner_id")[:ARREARS_SHOWN]
+        .order_by("-balance", "co_owner_id")
+        .values("co_owner_id", "balance", "computed_at", "debtors", "owed")[:ARREARS_SHOWN]
     )
+    inner, params = top.query.sql_with_params()  # Django's own SQL, the values apart in `params`
+    sql = (
+        "SELECT c.*, t.balance AS owed_balance, t.computed_at AS balance_at, t.debtors, t.owed "  # noqa: S608
+        f"FROM ({inner}) t JOIN condominiums_coowner c ON c.id = t.co_owner_id "
+        "ORDER BY t.balance DESC, t.co_owner_id"
+    )
+    co_owners = CoOwner.objects.raw(sql, params)
     result = Arrears(threshold=threshold)
-    for row in rows:
-        data: Any = row
-        result.count, result.total, result.computed_at = data.debtors, cents(data.owed), row.computed_at
-        result.debtors.append(Debtor(row.co_owner, condominiums[row.condominium_id], cents(row.balance)))
+    for co_owner in co_owners:
+        data: Any = co_owner
+        result.count, result.total, result.computed_at = data.debtors, cents(data.owed), _aware(data.balance_at)
+        result.debtors.append(Debtor(co_owner, condominiums[co_owner.condominium_id], cents(data.owed_balance)))
     return result
+
+
+def _aware(moment: datetime.datetime | str) -> datetime.datetime:
+    """Raw SQL returns SQLite's timestamps as text and PostgreSQL's as aware datetimes."""
+    if isinstance(moment, str):
+        moment = datetime.datetime.fromisoformat(moment)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
 
 
 # --- Contract notice deadlines (hook) -------------------------------------------------------------
