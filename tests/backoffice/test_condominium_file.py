@@ -463,3 +463,18 @@ def test_the_lots_export_holds_every_lot_with_its_owners_and_tantiemes(setup: Se
     lot_4 = next(row for row in rows if row.startswith("4;"))
     assert "A 606 0004" in lot_4
     assert lot_4.endswith(";384;229")
+
+
+def test_an_import_shows_in_the_history_of_its_condominium(setup: Setup) -> None:
+    from tantieme.condominiums.importing import apply_import, prepare_import
+    from tests.condominiums.import_samples import csv_text
+
+    plan = prepare_import("tilleuls.csv", csv_text().encode(), setup.firm)
+    assert plan.issues == []
+    apply_import(plan, setup.firm, actor=setup.manager)
+    with firm_scope(setup.firm):
+        condo = Condominium.objects.get(code="612")
+    history = _client(setup, setup.manager).get(setup.base(condo) + "historique/").content.decode()
+    assert "Import d&#x27;un fichier" in history
+    assert "tilleuls.csv" in history
+    assert "6 créé(s), 0 modifié(s)" in history

@@ -17,6 +17,7 @@ from tantieme.backoffice.listing import PAGE_SIZE
 from tantieme.backoffice.policy import Can
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums import editing
+from tantieme.condominiums.importing import KINDS as IMPORT_KINDS
 from tantieme.condominiums.models import AllocationKey, Building, Condominium, Lot, SyndicContact
 
 ACTIONS = {
@@ -35,6 +36,7 @@ ACTIONS = {
     editing.AUDIT_CONTACT_CHANGED: _("Contact syndic modifié"),
     editing.AUDIT_CONTACT_DELETED: _("Contact syndic supprimé"),
     editing.AUDIT_CONTACT_MOVED: _("Contacts syndic réordonnés"),
+    "condominiums.import.applied": _("Import d'un fichier"),
     "documents.council_member.added": _("Membre du conseil syndical ajouté"),
     "documents.council_member.removed": _("Fin d'un mandat au conseil syndical"),
 }
@@ -65,6 +67,12 @@ def _describe(event: AuditEvent, labels: dict[Any, str]) -> list[Change]:
     elif isinstance(recorded, list):
         changes += [_share_change(item) for item in recorded]
     changes += [_share_change(item) for item in data.get("shares") or ()]
+    if data.get("file"):
+        changes.append(Change(str(_("fichier")), None, data["file"]))
+    for kind, count in (data.get("counts") or {}).items():
+        if count.get("created") or count.get("updated"):
+            done = _("%(created)s créé(s), %(updated)s modifié(s)") % count
+            changes.append(Change(str(IMPORT_KINDS.get(kind, kind)), None, done))
     changes += [Change(labels.get(name, str(name)), None, value) for name, value in (data.get("after") or {}).items()]
     changes += [Change(labels.get(name, str(name)), value, None) for name, value in (data.get("before") or {}).items()]
     return changes

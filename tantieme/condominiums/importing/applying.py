@@ -289,7 +289,8 @@ def apply_import(
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                data = summary.as_data() | {"file": plan.filename}
+                # condominium_id: the history of the condominium file lists imports too.
+                data = summary.as_data() | {"file": plan.filename, "condominium_id": condominium.pk}
                 record(
                     action="condominiums.import.applied",
                     request=request,
