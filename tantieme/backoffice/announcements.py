@@ -7,15 +7,29 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tantieme.announcements.forms import AnnouncementForm
 from tantieme.announcements.queries import announcements_for_staff
 from tantieme.announcements.services import archive_announcement, publish_announcement
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, can, condominiums_for_staff
 from tantieme.backoffice.views import staff_required, staff_user
 
-PAGE_SIZE = 100
+COLUMNS = (
+    Column("date", gettext_lazy("Date"), lambda a: a.published_at, order_by="published_at"),
+    Column("condominium", gettext_lazy("Copropriété"), lambda a: str(a.condominium), order_by="condominium__code"),
+    Column("title", gettext_lazy("Titre"), lambda a: a.title, order_by="title"),
+    Column("email", gettext_lazy("E-mail"), lambda a: a.send_email, order_by="send_email"),
+    Column("reads", gettext_lazy("Lectures"), lambda a: a.read_count, order_by="read_count", numeric=True),
+    Column(
+        "state",
+        gettext_lazy("État"),
+        lambda a: _("archivée") if a.archived_at else _("en ligne"),
+        order_by="archived_at",
+    ),
+)
 
 
 @staff_required(post=Can.PUBLISH)
@@ -36,11 +50,14 @@ def announcements_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Annonce publiée."))
         return redirect("backoffice:announcements")
-    announcements = list(announcements_for_staff([c.pk for c in condominiums])[:PAGE_SIZE])
+    announcements = announcements_for_staff([c.pk for c in condominiums])
+    if wants_export(request):
+        return export_listing(request, announcements, COLUMNS, title=_("Annonces"), filename="annonces")
+    listing = build_listing(request, announcements, COLUMNS, default_sort="date", default_descending=True)
     return render(
         request,
         "backoffice/announcements_list.html",
-        {"form": form, "announcements": announcements, "can_publish": can_publish, "menu": "announcements"},
+        {"form": form, "listing": listing, "can_publish": can_publish, "menu": "announcements"},
         status=400 if form.is_bound else 200,
     )
 

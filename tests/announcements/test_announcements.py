@@ -149,3 +149,18 @@ def test_home_runs_a_bounded_number_of_queries(world: World, django_assert_max_n
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(f"/informations/{announcements[-1].pk}/").status_code == 200
+
+
+def test_the_announcements_list_sorts_and_exports(world: World) -> None:
+    """Issue 13.7: sortable, paginated, CSV and XLSX (every announcement, not the last hundred)."""
+    client = client_for(world.horizon, world.manager)
+    for title in ("Bêta", "Alpha"):
+        client.post("/gestion/annonces/", {"condominium": world.condo.pk, "title": title, "body": "Texte."})
+    html = client.get("/gestion/annonces/", {"tri": "title"}).content.decode()
+    assert html.index("Alpha") < html.index("Bêta")
+    assert "2 annonces" in html
+    csv = b"".join(client.get("/gestion/annonces/", {"format": "csv", "tri": "title"}).streaming_content).decode()
+    header, first, second = csv.lstrip("\ufeff").splitlines()
+    assert header == "Date;Copropriété;Titre;E-mail;Lectures;État"
+    assert ";Alpha;" in first
+    assert ";Bêta;" in second
