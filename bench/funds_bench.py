@@ -26,6 +26,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,6 +54,30 @@ def _suffix(index: int) -> str:
         index, rest = divmod(index, 36)
         text = digits[rest] + text
     return text
+
+
+def _give_logins(firm: Any, co_owners: list[Any]) -> None:
+    """Activated extranet logins (one password hash shared, computed once): a notice is e-mailed
+    only to a consenting co-owner who can sign in."""
+    from django.contrib.auth.hashers import make_password
+
+    from tantieme.condominiums.models import CoOwner
+    from tantieme.users.enums import UserKind
+    from tantieme.users.models import User
+
+    password = make_password("Bench-Password-2026!")
+    users = User.objects.bulk_create(
+        [
+            User(firm=firm, kind=UserKind.CO_OWNER, login=co_owner.reference, email=co_owner.email, password=password)
+            for co_owner in co_owners
+        ],
+        batch_size=5000,
+    )
+    links = CoOwner.users.through
+    links.objects.bulk_create(
+        [links(coowner_id=co_owner.pk, user_id=user.pk) for co_owner, user in zip(co_owners, users, strict=True)],
+        batch_size=5000,
+    )
 
 
 def generate(*, slug: str, code: str, lots: int, co_owners: int, consent_every: int = 0) -> None:
@@ -140,6 +165,7 @@ def generate(*, slug: str, code: str, lots: int, co_owners: int, consent_every: 
         ]
         CoOwner.objects.bulk_create(people, batch_size=5000)
         people = list(CoOwner.objects.filter(condominium=condominium).order_by("reference"))
+        _give_logins(firm, [person for person in people if person.e_notification_consent])
         start = datetime.date(2010, 1, 1)
         Ownership.objects.bulk_create(
             [
