@@ -36,9 +36,9 @@ from django.utils.translation import gettext as _
 from tantieme.audit.services import record
 from tantieme.banking.enums import LineKind, LineStatus, MatchRule
 from tantieme.banking.exceptions import BankingError
-from tantieme.banking.matching import is_cheque_remittance
+from tantieme.banking.matching import is_cheque_remittance, names_slip
 from tantieme.banking.models import Cheque, ChequeDeposit, MatchSuggestion, StatementLine
-from tantieme.banking.parsers.base import ParsedEntry, normalise
+from tantieme.banking.parsers.base import ParsedEntry
 from tantieme.banking.posting import _open_items, _plan
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.core.money import CENT
@@ -138,9 +138,8 @@ def _credit_already_imported(
         )
         .order_by("booking_date", "pk")[:50]
     )
-    slip = normalise(slip_number).replace(" ", "")
     for line in lines:
-        if slip in normalise(line.text).split():
+        if names_slip(line.text, slip_number):
             return line
     for line in lines:
         entry = ParsedEntry(
@@ -201,7 +200,9 @@ def record_cheque_deposit(
     items = _open_items(set(co_owner_ids))
     label = _("Remise de chèques n° %(number)s") % {"number": slip_number}
     total = sum((cheque.amount for cheque in cheques), ZERO)
-    imported = _credit_already_imported(condominium, total, deposit_date, slip_number)
+    # Statements are imported for the account on 512 only (`services._bank_journal`).
+    on_statements = journal.bank_account.number == chart.BANK
+    imported = _credit_already_imported(condominium, total, deposit_date, slip_number) if on_statements else None
     in_suspense = imported is not None and imported.status == LineStatus.SUSPENSE
     # Its credit already sits in suspense (Dr 512 / Cr 472 at import): the slip clears 472 instead.
     debit_account = chart.SUSPENSE_CREDIT if in_suspense else journal.bank_account.number

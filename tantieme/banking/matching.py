@@ -433,14 +433,20 @@ def is_cheque_remittance(entry: ParsedEntry) -> bool:
     return any(f" {marker} " in text for marker in CHEQUE_MARKERS)
 
 
+def names_slip(text: str, slip_number: str) -> bool:
+    """Whether `text` cites the slip number as whole words ("REMISE CHQ L-1" cites "L 1", not "1")."""
+    slip = normalise(slip_number)
+    return bool(slip) and f" {slip} " in f" {normalise(text)} "
+
+
 def _cheque_deposit(entry: ParsedEntry, directory: Directory) -> Decision | None:
     """The recorded deposit this credit is, if any: same total, not booked before the slip, and
     its slip number in the texts (1.00) or, failing that, a cheque remittance (0.95, oldest slip)."""
     waiting = [item for item in directory.deposits_by_total.get(entry.amount, ()) if item[1] <= entry.booking_date]
     if not waiting:
         return None
-    words = set(normalise(" ".join(entry.texts())).split())
-    named = [item for item in waiting if normalise(item[2]).replace(" ", "") in words]
+    text = " ".join(entry.texts())
+    named = [item for item in waiting if names_slip(text, item[2])]
     if named:
         deposit_id, _day, slip = named[0]
         confidence, why = Decimal("1.00"), f"Bordereau {slip} cité, montant égal à la remise."

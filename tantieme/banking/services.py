@@ -356,8 +356,9 @@ def load_directory(condominium: Condominium) -> Directory:
     ).values_list("pk", "end_to_end_id", "creditor_iban", "amount"):
         directory.returns_by_end_to_end[end_to_end] = pk
         directory.returns_by_iban_amount[(iban, amount)].append(pk)
+    # Slips on the account the statements are of (512); one on a second account is not on them.
     for pk, total, day, slip in ChequeDeposit.objects.filter(
-        condominium=condominium, statement_line__isnull=True
+        condominium=condominium, statement_line__isnull=True, journal__bank_account__number=chart.BANK
     ).values_list("pk", "total", "deposit_date", "slip_number"):
         directory.deposits_by_total[total].append((pk, day, slip))
     directory.debit_matchers = debits.matchers_for(condominium)

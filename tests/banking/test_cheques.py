@@ -284,3 +284,39 @@ def test_a_slip_recorded_after_its_credit_went_to_review_is_its_posting(books: B
     assert deposit.entry.journal.code == "BQ1"
     assert account_balance(books.condo, "512") == D("400.00")
     assert owed(books.alice) == D("600.00")
+
+
+def test_a_slip_on_a_second_bank_account_is_not_matched_on_the_main_accounts_statement(books: Books) -> None:
+    from tantieme.ledger.enums import JournalKind
+    from tantieme.ledger.services import add_account, add_journal
+
+    account = add_account(condominium=books.condo, number="5121", label="Banque - livret")
+    second = add_journal(
+        condominium=books.condo, code="BQ2", label="Livret", kind=JournalKind.BANK, bank_account=account
+    )
+    deposit = record_cheque_deposit(
+        condominium=books.condo,
+        journal=second,
+        deposit_date=DAY,
+        slip_number="L-1",
+        cheques=[ChequeDraft(co_owner=books.alice, drawer_name="TEST", number="1", amount=D("99.00"))],
+    )
+    assert deposit.entry.journal.code == "BQ2"
+    assert account_balance(books.condo, "5121") == D("99.00")
+    content = statement(
+        [SampleMovement(amount=D("99.00"), day=datetime.date(2026, 3, 3), label="REMISE CHQ L-1")],
+        closing_date=datetime.date(2026, 3, 3),
+    )
+    assert import_statement(condominium=books.condo, content=content).suspense == 1
+    deposit.refresh_from_db()
+    assert deposit.statement_line_id is None
+
+
+def test_a_slip_number_with_separators_is_cited_as_whole_words() -> None:
+    from tantieme.banking.matching import names_slip
+
+    assert names_slip("REMISE CHQ L-1 DU 03/03", "L-1")
+    assert names_slip("remise chèques n°0001234", "0001234")  # « ° » separates the words
+    assert names_slip("REMISE 0001234", "0001234")
+    assert not names_slip("VIR 100012345", "0001234")
+    assert not names_slip("REMISE 12", "1")
