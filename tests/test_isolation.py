@@ -282,6 +282,7 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
             ("contract_edit", "contract"),
             ("invoice_enter", "condominium"),
             ("settings", "condominium"),
+            ("accruals", "condominium"),
             ("invoice_detail", "invoice"),
             ("invoice_pdf", "invoice"),
             ("invoice_validate", "invoice"),

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("factures/nouvelle/", invoices.invoice_upload, name="expenses_invoice_upload"),
     path("copropriete/<int:pk>/saisie/", invoices.invoice_enter, name="expenses_invoice_enter"),
     path("copropriete/<int:pk>/parametres/", invoices.condominium_settings, name="expenses_settings"),
+    path("copropriete/<int:pk>/charges-a-payer/", invoices.accruals, name="expenses_accruals"),
     path("factures/<int:pk>/", invoices.invoice_detail, name="expenses_invoice_detail"),
     path("factures/<int:pk>/pdf/", invoices.invoice_pdf, name="expenses_invoice_pdf"),
     path("factures/<int:pk>/valider/", invoices.invoice_validate, name="expenses_invoice_validate"),

@@ -36,6 +36,7 @@ def test_pages_answer_with_bounded_queries(tilleuls: Tilleuls, django_assert_max
         reverse("backoffice:expenses_invoice_upload"),
         reverse("backoffice:expenses_invoice_enter", args=[tilleuls.condominium.pk]),
         reverse("backoffice:expenses_settings", args=[tilleuls.condominium.pk]),
+        reverse("backoffice:expenses_accruals", args=[tilleuls.condominium.pk]),
     ]
     for page in pages:
         with django_assert_max_num_queries(15):
@@ -167,3 +168,28 @@ def test_two_firms_examples_do_not_mix(db: None) -> None:
         second = build_tilleuls(two, code="701")
         assert Invoice.objects.count() == 0
         assert second.suppliers["FRN00002"].code == "FRN00002"
+
+
+def test_record_an_accrual_from_the_page(tilleuls: Tilleuls) -> None:
+    from tantieme.ledger.models import FiscalYear
+
+    client = client_for(tilleuls.firm, tilleuls.accountant)
+    url = reverse("backoffice:expenses_accruals", args=[tilleuls.condominium.pk])
+    with firm_scope(tilleuls.firm):
+        year = FiscalYear.objects.get(condominium=tilleuls.condominium, start_date__year=2026)
+    data = {
+        "supplier": tilleuls.suppliers["FRN00006"].pk,
+        "fiscal_year": year.pk,
+        "account": "615",
+        "target": f"key:{tilleuls.keys['CG'].pk}",
+        "amount": "462,00",
+        "label": "Dératisation du 15/12/2026",
+        "justification": "",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    data["justification"] = "Devis signé DV-2026-077"
+    assert client.post(url, data).status_code == 302
+    page = client.get(url).content.decode()
+    assert "OD2026-0001, OD2027-0001" in page
+    assert "462,00" in page

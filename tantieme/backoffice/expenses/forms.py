@@ -242,3 +242,23 @@ class SettingsForm(forms.Form):
     cutoff_days = forms.IntegerField(
         label=_("Arrêté des comptes (jours après la clôture)"), min_value=0, max_value=120, initial=20
     )
+
+
+class AccrualForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=_("Fournisseur"), queryset=Supplier.all_firms.none())
+    fiscal_year = forms.ChoiceField(label=_("Exercice"))
+    account = forms.CharField(label=_("Compte de charges"), max_length=10)
+    target = forms.ChoiceField(label=_("Clé ou opération"))
+    amount = AmountField(label=_("Montant estimé TTC"))
+    label = forms.CharField(label=_("Libellé"), max_length=150)
+    justification = forms.CharField(
+        label=_("Justificatif"), max_length=200, help_text=_("Devis signé, contrat, relevé de compteur…")
+    )
+
+    def __init__(
+        self, *args: Any, suppliers: Any, years: list[tuple[str, str]], targets: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = suppliers  # type: ignore[attr-defined]
+        self.fields["fiscal_year"].choices = years  # type: ignore[attr-defined]
+        self.fields["target"].choices = targets  # type: ignore[attr-defined]

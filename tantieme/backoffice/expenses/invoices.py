@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.backoffice.expenses.forms import (
+    AccrualForm,
     BlockForm,
     InvoiceFilterForm,
     InvoiceForm,
@@ -41,10 +42,12 @@ from tantieme.expenses.downloads import invoice_pdf_response
 from tantieme.expenses.enums import InvoiceKind
 from tantieme.expenses.exceptions import ExpenseError
 from tantieme.expenses.facturx_reader import Prefill, read_facturx
-from tantieme.expenses.models import Invoice, Supplier, SupplierAccount
+from tantieme.expenses.models import Accrual, Invoice, Supplier, SupplierAccount
 from tantieme.expenses.queries import amounts_due, approval_queue, match_supplier
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import WorksOperation
+from tantieme.ledger.enums import FiscalYearState
+from tantieme.ledger.models import FiscalYear
 
 MENU = "expenses"
 SESSION_KEY = "expenses_uploads"
@@ -500,3 +503,47 @@ def condominium_settings(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("backoffice:expenses_settings", pk=condominium.pk)
     context = {"condominium": condominium, "form": form, "menu": MENU}
     return render(request, "backoffice/expenses/settings.html", context)
+
+
+@staff_required(can=Can.ENTER_INVOICES)
+def accruals(request: HttpRequest, pk: int) -> HttpResponse:
+    """Charges à payer (408, spec §4.6): a service of year N not invoiced by its cut-off, estimated
+    at the year end and reversed on the first day of N+1."""
+    condominium = portfolio_condominium(request, pk)
+    years = list(FiscalYear.objects.filter(condominium=condominium, state=FiscalYearState.OPEN).order_by("start_date"))
+    targets, by_value = _targets(condominium)
+    form = AccrualForm(
+        request.POST or None,
+        suppliers=Supplier.objects.filter(is_active=True).order_by("legal_name"),
+        years=[(str(year.pk), year.label) for year in years],
+        targets=targets,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        year = next(item for item in years if str(item.pk) == data["fiscal_year"])
+        target = by_value.get(data["target"])
+        try:
+            services.record_accrual(
+                condominium=condominium,
+                supplier=data["supplier"],
+                fiscal_year=year,
+                account=data["account"],
+                amount=data["amount"] or Decimal("0.00"),
+                label=data["label"],
+                justification=data["justification"],
+                key=target if isinstance(target, AllocationKey) else None,
+                operation=target if isinstance(target, WorksOperation) else None,
+                actor=staff_user(request),
+            )
+        except ExpenseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Facture non parvenue enregistrée en 408, extournée au premier jour suivant."))
+            return redirect("backoffice:expenses_accruals", pk=condominium.pk)
+    rows = list(
+        Accrual.objects.filter(condominium=condominium)
+        .select_related("supplier", "fiscal_year", "entry", "reversal", "key", "operation")
+        .order_by("-fiscal_year__start_date", "pk")
+    )
+    context = {"condominium": condominium, "form": form, "accruals": rows, "menu": MENU}
+    return render(request, "backoffice/expenses/accruals.html", context)
