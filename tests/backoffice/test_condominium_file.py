@@ -478,3 +478,11 @@ def test_an_import_shows_in_the_history_of_its_condominium(setup: Setup) -> None
     assert "Import d&#x27;un fichier" in history
     assert "tilleuls.csv" in history
     assert "6 créé(s), 0 modifié(s)" in history
+
+
+def test_the_lot_page_shows_its_owners_and_tantiemes(setup: Setup) -> None:
+    lot = setup.example.lots[2]
+    page = _client(setup, setup.manager).get(f"{setup.base()}lots/{lot.pk}/").content.decode()
+    assert "A 606 0002" in page
+    assert "depuis le 01/01/2010" in page
+    assert "ASC Ascenseur : 283 / 1000" in page

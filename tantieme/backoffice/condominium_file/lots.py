@@ -22,7 +22,7 @@ from tantieme.backoffice.listing import PAGE_SIZE, Column, build_listing, export
 from tantieme.backoffice.policy import Can
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums import editing
-from tantieme.condominiums.models import AllocationKey, Building, Condominium, Lot
+from tantieme.condominiums.models import AllocationKey, Building, Condominium, Lot, LotShare, Ownership
 from tantieme.condominiums.queries import current_owners, shares_of
 
 CHANGES_APPLY = gettext_lazy(
@@ -237,6 +237,12 @@ def condominium_lot_edit(request: HttpRequest, pk: int, lot_pk: int) -> HttpResp
         form=form,
         title=_("Modifier le lot %(number)s") % {"number": lot.number},
         cancel_url="backoffice:condominium_lots",
+        # What the lot carries, for the record: who owned it when, its tantièmes in each key.
+        ownerships=[
+            (ownership, co_owner_url(ownership.co_owner_id))
+            for ownership in Ownership.objects.filter(lot=lot).select_related("co_owner").order_by("-start_date")
+        ],
+        lot_shares=list(LotShare.objects.filter(lot=lot).select_related("key").order_by("key__code")),
         delete_url="backoffice:condominium_lot_delete",
         delete_args=[condominium.pk, lot.pk],
         delete_label=_("Supprimer le lot"),
