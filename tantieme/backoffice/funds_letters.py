@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tantieme.backoffice.policy import portfolio_condominium, portfolio_condominium_ids
@@ -20,7 +22,8 @@ def funds_batch_letters(request: HttpRequest, pk: int) -> HttpResponse:
         portfolio_condominium(request, batch.condominium_id)
     notices = notices_to_post(calls_of_batch(batch, portfolio_condominium_ids(staff_user(request))))
     if not notices.exists():
-        raise Http404
+        messages.info(request, _("Aucun avis de cette émission n'est à envoyer par courrier."))
+        return redirect("backoffice:funds_batch", pk=batch.pk)
     response = HttpResponse(letters_pdf(notices), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="avis-courrier-{batch.period}-{batch.pk}.pdf"'
     return response

@@ -80,7 +80,9 @@ def test_staff_download_the_letters_of_a_batch(example: Example, django_capture_
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 8
-    # Everyone reached by e-mail: nothing to post, no link, and the file is a 404.
+    # Everyone reached by e-mail: nothing to post, no link, and the file sends back to the batch.
     CallNotice.objects.update(emailed=True)
     assert "courrier.pdf" not in staff.get(f"/gestion/appels/emission/{batch.pk}/").content.decode()
-    assert staff.get(f"/gestion/appels/emission/{batch.pk}/courrier.pdf").status_code == 404
+    back = staff.get(f"/gestion/appels/emission/{batch.pk}/courrier.pdf")
+    assert back.status_code == 302
+    assert back["Location"] == f"/gestion/appels/emission/{batch.pk}/"
