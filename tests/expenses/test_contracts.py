@@ -85,3 +85,41 @@ def test_notice_deadlines(tilleuls: Tilleuls, django_assert_max_num_queries: obj
     due = contracts_with_notice_due(ids, datetime.date(2027, 9, 10), 30)
     assert [item.end_date for item in due] == [datetime.date(2027, 12, 31)]
     assert contracts_with_notice_due([], datetime.date(2026, 9, 5)) == []
+
+
+def test_housekeeping_expires_contracts_and_reverses_accruals(db: None) -> None:
+    from tantieme.expenses.models import Accrual, Contract
+    from tantieme.expenses.periodic import run_expenses_housekeeping
+    from tantieme.ledger import services as ledger
+    from tantieme.ledger.models import FiscalYear
+    from tantieme.tenancy.scoping import firm_scope
+    from tests.expenses.factories import build_tilleuls
+    from tests.factories import FirmFactory
+
+    firm = FirmFactory(slug="menage", name="Ménage")
+    with firm_scope(firm):
+        tilleuls = build_tilleuls(firm, years=(2026,))
+        contract = services.create_contract(
+            condominium=tilleuls.condominium,
+            data=_lift(tilleuls, tacit_renewal=False, end_date=datetime.date(2026, 6, 30)),
+        )
+        year = FiscalYear.objects.get(condominium=tilleuls.condominium)
+        accrual = services.record_accrual(
+            condominium=tilleuls.condominium,
+            supplier=tilleuls.suppliers["FRN00006"],
+            fiscal_year=year,
+            account="615",
+            key=tilleuls.keys["CG"],
+            amount=D("462.00"),
+            label="Dératisation",
+            justification="Devis DV-2026-077",
+        )
+        assert accrual.reversal is None  # 2027 is not open yet
+        ledger.open_fiscal_year(condominium=tilleuls.condominium)
+    assert run_expenses_housekeeping(today=datetime.date(2026, 12, 5))[:2] == (1, 1)
+    assert run_expenses_housekeeping(today=datetime.date(2026, 12, 5))[:2] == (0, 0)
+    with firm_scope(firm):
+        assert Contract.objects.get(pk=contract.pk).status == ContractStatus.EXPIRED
+        reversal = Accrual.objects.get(pk=accrual.pk).reversal
+        assert reversal is not None
+        assert reversal.date == datetime.date(2027, 1, 1)
