@@ -193,3 +193,34 @@ def test_record_an_accrual_from_the_page(tilleuls: Tilleuls) -> None:
     page = client.get(url).content.decode()
     assert "OD2026-0001, OD2027-0001" in page
     assert "462,00" in page
+
+
+def test_lists_stay_bounded_with_many_invoices(tilleuls: Tilleuls, django_assert_max_num_queries: Any) -> None:
+    import dataclasses
+    import datetime
+
+    from tantieme.expenses import services
+    from tests.expenses.factories import example_invoice_input
+
+    base = example_invoice_input(tilleuls, "F1")
+    for n in range(60):
+        services.enter_invoice(
+            condominium=tilleuls.condominium,
+            data=dataclasses.replace(
+                base,
+                number=f"D-{n}",
+                issue_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+                due_date=None,
+                total_ttc=D("2000.00"),
+                lines=[dataclasses.replace(base.lines[0], amount=D("2000.00"))],
+            ),
+        )
+    client = client_for(tilleuls.firm, tilleuls.manager)
+    for page in (
+        reverse("backoffice:expenses_invoices"),
+        reverse("backoffice:expenses_invoices") + "?page=2",
+        reverse("backoffice:expenses_approvals"),
+        reverse("backoffice:expenses_supplier_detail", args=[tilleuls.suppliers["FRN00002"].pk]),
+    ):
+        with django_assert_max_num_queries(15):
+            assert client.get(page).status_code == 200
