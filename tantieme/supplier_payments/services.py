@@ -180,7 +180,10 @@ def assess(  # noqa: PLR0912 - one refusal per branch, in the spec's order
                 )
             elif approver_id in involved:
                 problems.append(
-                    _("Le second approbateur n'a ni créé la remise, ni saisi ou vérifié l'IBAN de %(supplier)s.")
+                    _(
+                        "Le second approbateur est une autre personne que celle qui crée la remise et que celles "
+                        "qui ont saisi ou vérifié l'IBAN de %(supplier)s."
+                    )
                     % {"supplier": invoice.supplier.display_name}
                 )
         result.append(

@@ -138,7 +138,7 @@ def test_pending_iban_and_cooling_period(tilleuls: Tilleuls) -> None:
     }
     with pytest.raises(PaymentError, match="second approbateur"):
         build_batch(**kwargs)
-    with pytest.raises(PaymentError, match="second approbateur n'a ni"):
+    with pytest.raises(PaymentError, match="une autre personne"):
         build_batch(**kwargs, second_approver=tilleuls.verifier)
     assert not PaymentBatch.objects.exists()
     batch = build_batch(**kwargs, second_approver=tilleuls.world.manager.__class__.objects.get(pk=_other(tilleuls)))

@@ -73,7 +73,7 @@ def test_a_refused_selection_says_why_and_writes_nothing(tilleuls: Tilleuls) -> 
     assert response.status_code == 200
     assert "jour ouvré" in response.content.decode()
     assert not PaymentBatch.objects.exists()
-    assert str(waiting.pk) not in response.content.decode().split("facture-")[0]  # not proposed: not approved
+    assert f'id="facture-{waiting.pk}"' not in response.content.decode()  # not proposed: not approved
 
 
 def test_roles_and_walls(tilleuls: Tilleuls) -> None:
