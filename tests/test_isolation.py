@@ -121,6 +121,15 @@ PORTAL_OBJECTS: dict[str, Provider] = {
 }
 # Objects every co-owner of the condominium may see (the neighbour is served, not refused).
 CONDOMINIUM_WIDE = {"announcement"}
+# Back-office objects of the firm rather than of one condominium (suppliers and their IBANs): the
+# policy walk (tests/backoffice/test_policy_walk.py) expects them served outside the portfolio too.
+BACKOFFICE_FIRM_WIDE = {
+    "expenses_supplier_detail",
+    "expenses_supplier_edit",
+    "expenses_bank_account_add",
+    "expenses_bank_account_verify",
+    "expenses_bank_account_revoke",
+}
 
 BACKOFFICE_OBJECTS: dict[str, Provider] = {
     "access_condominium": lambda d: {"pk": d.condo.pk},
@@ -277,6 +286,7 @@ BACKOFFICE_OBJECTS: dict[str, Provider] = {
             ("supplier_detail", "supplier"),
             ("supplier_edit", "supplier"),
             ("bank_account_add", "supplier"),
+            ("contact_add", "supplier"),
             ("bank_account_verify", "bank_account"),
             ("bank_account_revoke", "bank_account"),
             ("contract_edit", "contract"),

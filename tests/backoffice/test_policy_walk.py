@@ -12,8 +12,9 @@ comes from its view (`staff_required` records `required_capability` and `post_ca
   capability, anything but 403 for the others (the action's success is not checked; every POST
   runs in a transaction rolled back afterwards, so the walk leaves the data as it found it);
 - outside the portfolio, and another firm's object on that firm's host: 404 for a role holding the
-  capability; a role without it gets its 403 first (answered before any lookup: the same for any
-  id, so it says nothing about the object);
+  capability (objects of the firm rather than of a condominium, `BACKOFFICE_FIRM_WIDE` in
+  tests/test_isolation.py, have no portfolio limit); a role without it gets its 403 first
+  (answered before any lookup: the same for any id, so it says nothing about the object);
 - lists without an object, seen by a staff member outside the portfolio, never show the
   portfolio's condominium;
 - never a 500; and no POST-only view (an action) is open to read-only staff (`Can.VIEW`).
@@ -40,7 +41,7 @@ from tantieme.tenancy.scoping import firm_scope
 from tantieme.users.models import PortfolioCondominium, User
 from tests.conftest import client_for
 from tests.factories import StaffUserFactory
-from tests.test_isolation import BACKOFFICE_OBJECTS, Demo
+from tests.test_isolation import BACKOFFICE_FIRM_WIDE, BACKOFFICE_OBJECTS, Demo
 
 pytestmark = pytest.mark.slow
 
@@ -84,8 +85,12 @@ def test_every_role_has_its_capabilities() -> None:
 
 def _read(response: Any) -> Any:
     if response.streaming:  # read it through the client's wrapper, which closes the file
-        b"".join(response.streaming_content)
+        response.walk_body = b"".join(response.streaming_content)
     return response
+
+
+def _body(response: Any) -> str:
+    return (response.walk_body if response.streaming else response.content).decode(errors="replace")
 
 
 def _get(client: Client, path: str) -> Any:
@@ -176,13 +181,16 @@ class Walk:
             capability = url.needed_to_post if url.post_only else url.needed
             send, method = (_post, "POST") if url.post_only else (_get, "GET")
             wanted = 404 if role_can(role, capability) else 403
-            for where, clients in (("outside the portfolio", self.outside), ("at another firm", self.other_firm)):
+            places = [("at another firm", self.other_firm)]
+            if url.name not in BACKOFFICE_FIRM_WIDE:  # a supplier is no condominium's: no portfolio limit
+                places.append(("outside the portfolio", self.outside))
+            for where, clients in places:
                 response = send(clients[role], url.path)
                 self.expect(response.status_code == wanted, f"{role} {where}", f"{method} {url.path}", response, wanted)
         elif not url.post_only and role_can(role, url.needed):
             response = _get(self.outside[role], url.path)
             name = self.demo.condo.name
-            leaked = response.status_code == 200 and name in response.content.decode(errors="replace")
+            leaked = response.status_code == 200 and name in _body(response)
             self.expect(not leaked, f"{role} outside the portfolio", f"GET {url.path}", response, f"no « {name} »")
 
 
