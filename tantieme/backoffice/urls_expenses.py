@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("fournisseurs/<int:pk>/", suppliers.supplier_detail, name="expenses_supplier_detail"),
     path("fournisseurs/<int:pk>/modifier/", suppliers.supplier_edit, name="expenses_supplier_edit"),
     path("fournisseurs/<int:pk>/iban/", suppliers.bank_account_add, name="expenses_bank_account_add"),
+    path("fournisseurs/<int:pk>/contacts/", suppliers.contact_add, name="expenses_contact_add"),
     path("iban/<int:pk>/verifier/", suppliers.bank_account_verify, name="expenses_bank_account_verify"),
     path("iban/<int:pk>/revoquer/", suppliers.bank_account_revoke, name="expenses_bank_account_revoke"),
     path("contrats/", contracts.contract_list, name="expenses_contracts"),

@@ -224,3 +224,15 @@ def test_lists_stay_bounded_with_many_invoices(tilleuls: Tilleuls, django_assert
     ):
         with django_assert_max_num_queries(15):
             assert client.get(page).status_code == 200
+
+
+def test_add_a_contact(tilleuls: Tilleuls) -> None:
+    client = client_for(tilleuls.firm, tilleuls.accountant)
+    supplier = tilleuls.suppliers["FRN00005"]
+    url = reverse("backoffice:expenses_contact_add", args=[supplier.pk])
+    assert (
+        client.post(url, {"name": "Mme Technicienne", "role": "Astreinte", "phone": "04 72 00 00 00"}).status_code
+        == 302
+    )
+    page = client.get(reverse("backoffice:expenses_supplier_detail", args=[supplier.pk])).content.decode()
+    assert "Mme Technicienne (Astreinte)" in page

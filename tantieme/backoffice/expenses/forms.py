@@ -79,6 +79,13 @@ class BankAccountForm(forms.Form):
     )
 
 
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=140)
+    role = forms.CharField(label=_("Fonction"), max_length=80, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+
+
 class VerifyForm(forms.Form):
     evidence = forms.CharField(
         label=_("Vérification faite"),

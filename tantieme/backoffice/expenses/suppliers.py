@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tantieme.backoffice.expenses.forms import BankAccountForm, SupplierFilterForm, SupplierForm, VerifyForm
+from tantieme.backoffice.expenses.forms import (
+    BankAccountForm,
+    ContactForm,
+    SupplierFilterForm,
+    SupplierForm,
+    VerifyForm,
+)
 from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, portfolio_condominium_ids
 from tantieme.backoffice.views import staff_required, staff_user
@@ -147,6 +153,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contracts": contracts,
         "warnings": warnings,
         "bank_form": BankAccountForm(),
+        "contact_form": ContactForm(),
         "verify_form": VerifyForm(),
         "user_id": request.user.pk,
         "menu": MENU,
@@ -211,3 +218,20 @@ def bank_account_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("IBAN révoqué."))
     return redirect("backoffice:expenses_supplier_detail", pk=account.supplier_id)
+
+
+@require_POST
+@staff_required(can=Can.ENTER_INVOICES)
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    supplier = get_object_or_404(Supplier.objects.all(), pk=pk)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez au moins le nom du contact (et un e-mail valide s'il y en a un)."))
+    else:
+        try:
+            services.add_contact(supplier=supplier, actor=staff_user(request), **form.cleaned_data)
+        except ExpenseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Contact ajouté."))
+    return redirect("backoffice:expenses_supplier_detail", pk=supplier.pk)
