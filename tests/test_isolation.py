@@ -127,6 +127,7 @@ BACKOFFICE_FIRM_WIDE = {
     "expenses_supplier_detail",
     "expenses_supplier_edit",
     "expenses_bank_account_add",
+    "expenses_contact_add",
     "expenses_bank_account_verify",
     "expenses_bank_account_revoke",
 }
