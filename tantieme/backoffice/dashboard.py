@@ -153,17 +153,14 @@ def condominium_rows(user: User, today: datetime.date) -> list[CondominiumRow]:
     def age(day: datetime.date | None) -> int | None:
         return None if day is None else (today - day).days
 
+    labels = {category.value: str(DocumentCategory(category).label) for category in SHARED_CATEGORIES}
     rows = []
     for condominium in condominiums:
         data: Any = condominium
         rows.append(
             CondominiumRow(
                 condominium=condominium,
-                missing_documents=[
-                    str(DocumentCategory(category).label)
-                    for category in SHARED_CATEGORIES
-                    if not getattr(data, f"has_{category.value}")
-                ],
+                missing_documents=[label for name, label in labels.items() if not getattr(data, f"has_{name}")],
                 to_review=data.to_review,
                 to_review_since=age(data.to_review_oldest),
                 in_suspense=data.in_suspense,
