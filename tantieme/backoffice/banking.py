@@ -58,9 +58,25 @@ class StatementUploadForm(forms.Form):
         return upload
 
 
-def _recent_imports(request: HttpRequest) -> QuerySet[StatementImport]:
-    imports = in_portfolio(StatementImport.objects.select_related("condominium"), staff_user(request))
-    return imports.order_by("-created_at", "-id")[:50]
+def _imports(request: HttpRequest) -> QuerySet[StatementImport]:
+    return in_portfolio(StatementImport.objects.select_related("condominium"), staff_user(request))
+
+
+IMPORT_COLUMNS = (
+    Column("date", gettext_lazy("Date"), lambda job: job.created_at, order_by="created_at"),
+    Column("condominium", gettext_lazy("Copropriété"), lambda job: job.condominium.code, order_by="condominium__code"),
+    Column("file", gettext_lazy("Fichier"), lambda job: job.filename or job.get_format_display(), order_by="filename"),
+    Column("state", gettext_lazy("État"), lambda job: job.get_state_display(), order_by="state"),
+    Column("imported", gettext_lazy("Importés"), lambda job: job.imported, order_by="imported", numeric=True),
+    Column("matched", gettext_lazy("Rapprochés"), lambda job: job.matched, order_by="matched", numeric=True),
+    Column("to_review", gettext_lazy("À vérifier"), lambda job: job.to_review, order_by="to_review", numeric=True),
+    Column("suspense", gettext_lazy("En attente"), lambda job: job.suspense, order_by="suspense", numeric=True),
+    Column("skipped", gettext_lazy("Déjà connus"), lambda job: job.skipped, order_by="skipped", numeric=True),
+)
+
+
+def _imports_listing(request: HttpRequest) -> Listing:
+    return build_listing(request, _imports(request), IMPORT_COLUMNS, default_sort="date", default_descending=True)
 
 
 def _status_counts(request: HttpRequest) -> dict[str, int]:
@@ -81,13 +97,15 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 @staff_required
 def banking_home(request: HttpRequest) -> HttpResponse:
+    if wants_export(request):
+        return export_listing(request, _imports(request), IMPORT_COLUMNS, title=_("Relevés"), filename="releves")
     form = StatementUploadForm(user=staff_user(request))
     return render(
         request,
         "backoffice/banking_home.html",
         {
             "form": form,
-            "imports": _recent_imports(request),
+            "listing": _imports_listing(request),
             "counts": _status_counts(request),
             "statuses": LineStatus.choices,
         },
@@ -102,7 +120,7 @@ def banking_upload(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "backoffice/banking_home.html",
-            {"form": form, "imports": _recent_imports(request), "counts": _status_counts(request),
+            {"form": form, "listing": _imports_listing(request), "counts": _status_counts(request),
              "statuses": LineStatus.choices},
             status=400,
         )  # fmt: skip

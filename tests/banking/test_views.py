@@ -213,3 +213,15 @@ def test_the_suspense_ageing_is_counted_by_the_database(imported: Books) -> None
     response = client.get(reverse("backoffice:banking_suspense"), {"page": "1"})
     assert sum(bucket.count for bucket in response.context["buckets"]) == waiting
     assert len(response.context["rows"]) == min(waiting, 25)
+
+
+def test_the_imports_list_sorts_and_exports(imported: Books) -> None:
+    client = client_for(imported.world.horizon, imported.world.manager)
+    url = reverse("backoffice:banking_home")
+    html = client.get(url, {"tri": "imported", "ordre": "desc"}).content.decode()
+    assert "2 relevés importés" in html
+    assert 'aria-sort="descending"' in html
+    csv = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()
+    header, *rows = csv.lstrip("\ufeff").splitlines()
+    assert header == "Date;Copropriété;Fichier;État;Importés;Rapprochés;À vérifier;En attente;Déjà connus"
+    assert len(rows) == 2
