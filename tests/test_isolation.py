@@ -320,7 +320,7 @@ def _expenses(demo: Demo, kind: str) -> int:
     if not made:
         with firm_scope(demo.horizon):
             supplier = expenses.create_supplier(
-                firm=demo.horizon, data=expenses.SupplierData(legal_name="ISOLATION SARL", siret="52987654200018")
+                firm=demo.horizon, data=expenses.SupplierData(legal_name="ISOLATION SARL")
             )
             account = expenses.add_bank_account(supplier=supplier, iban="FR7630004008200001023456773")
             contract = expenses.create_contract(
