@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -26,8 +27,9 @@ from tantieme.ledger.queries import balance
 from tantieme.payments.enums import PaymentState
 from tantieme.payments.exceptions import PaymentError
 from tantieme.payments.models import Payment
-from tantieme.payments.queries import payment_for_user, pending_card_payments, provider_config_for, receipt_of
+from tantieme.payments.queries import payment_for_user, provider_config_for, receipt_of
 from tantieme.payments.services import MIN_AMOUNT, check_amount, form_action_origin, start_payment
+from tantieme.portal.owed import owed_figures
 from tantieme.portal.views import co_owner_required
 
 RETURN_REFRESH_SECONDS = 3
@@ -78,18 +80,18 @@ def _amount_url(account: CoOwner) -> str:
 def payment_amount(request: HttpRequest) -> HttpResponse:
     account, accounts = _account(request, request.GET.get("compte") or request.POST.get("compte"))
     config = provider_config_for(account.condominium)
-    owed = balance(account)
+    # The same figures as « Accueil » and « Mon compte »; the amount offered is what remains to pay.
+    owed = owed_figures([account], timezone.localdate(), balances={account.pk: balance(account)})[account.pk]
     context: dict[str, Any] = {
         "menu": "account",
         "account": account,
         "accounts": accounts,
-        "balance": owed,
-        "pending_payments": list(pending_card_payments(account)),
+        "owed": owed,
         "available": config is not None,
     }
     if config is None:
         return render(request, "portal/payment_amount.html", context)
-    initial = {"amount": format_amount(owed, currency=False)} if owed >= MIN_AMOUNT else {}
+    initial = {"amount": format_amount(owed.remaining, currency=False)} if owed.remaining >= MIN_AMOUNT else {}
     form = AmountForm(request.POST or None, initial=initial, ceiling=config.max_amount)
     if request.method == "POST" and form.is_valid():
         amount: Decimal = form.cleaned_data["amount"]

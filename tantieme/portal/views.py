@@ -15,7 +15,7 @@ from tantieme.announcements.queries import announcements_for_user
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user, contacts_for, current_ownerships
 from tantieme.core.money import ZERO
-from tantieme.ledger.queries import account_summaries
+from tantieme.portal.owed import owed_figures
 
 View = Callable[..., HttpResponse]
 
@@ -45,12 +45,13 @@ def home(request: HttpRequest) -> HttpResponse:
     assert request.user.pk is not None
     announcements = list(announcements_for_user(request.user.pk)[:HOME_ANNOUNCEMENTS])
     accounts = _accounts(request)
-    summaries = account_summaries([account.pk for account in accounts], timezone.localdate())
-    cards = [(account, summaries[account.pk]) for account in accounts]
+    # The same figures as « Mon compte » and the payment page: balance, payments in progress, rest.
+    figures = owed_figures(accounts, timezone.localdate())
+    cards = [(account, figures[account.pk]) for account in accounts]
     context = {
         "accounts": accounts,
         "cards": cards,
-        "total_balance": sum((summary.balance for summary in summaries.values()), ZERO),
+        "total_balance": sum((owed.balance for owed in figures.values()), ZERO),
         "announcements": announcements,
         "menu": "home",
     }
