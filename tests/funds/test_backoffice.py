@@ -153,12 +153,13 @@ def test_import_budget_command(example: Example, tmp_path: Any) -> None:
         )  # fmt: skip
 
 
-def test_the_issued_calls_list_sorts_and_exports(example: Example) -> None:
+def test_the_issued_calls_list_sorts_and_exports(example: Example, django_assert_max_num_queries: Any) -> None:
     """Issue 13.7: the calls of a condominium, sortable, paginated, CSV and XLSX."""
     accountant = StaffUserFactory(firm=example.firm, membership=StaffRole.ACCOUNTANT)
     client = client_for(example.firm, accountant)
     url = reverse("backoffice:funds_condominium", args=[example.condominium.pk])
-    html = client.get(url, {"tri": "label"}).content.decode()
+    with django_assert_max_num_queries(15):
+        html = client.get(url, {"tri": "label"}).content.decode()
     assert 'aria-sort="ascending"' in html
     assert "format=xlsx" in html
     csv = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()

@@ -66,11 +66,12 @@ def test_confirmation_hands_over_a_signed_form_with_a_strict_csp(card: World) ->
     assert PaymentEvent.all_firms.get(payment=payment).code == "form_issued"
 
 
-def test_back_office_lists_exports_and_refund_needs_a_role(card: World) -> None:
+def test_back_office_lists_exports_and_refund_needs_a_role(card: World, django_assert_max_num_queries: Any) -> None:
     payment, form = new_payment(card.horizon, card.alice)
     post_ipn(card.horizon, ipn_fields(form))
     manager = client_for(card.horizon, card.manager)
-    listing = manager.get("/gestion/paiements/?state=paid").content.decode()
+    with django_assert_max_num_queries(15):
+        listing = manager.get("/gestion/paiements/?state=paid").content.decode()
     assert payment.order_id in listing
     csv = b"".join(manager.get("/gestion/paiements/export.csv").streaming_content).decode()
     assert payment.order_id in csv
