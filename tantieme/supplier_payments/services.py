@@ -266,12 +266,25 @@ def debtor_name(condominium: Condominium) -> str:
     return name[: pain001.NAME_LENGTH].strip()
 
 
+def creditor_reference_of(invoice: Invoice) -> str:
+    """The supplier's ISO 11649 reference (« RF18 5390 0754 7034 », Factur-X BT-83), if it gave one."""
+    from stdnum import iso11649
+
+    reference = "".join(invoice.remittance.split()).upper()
+    return reference if reference.startswith("RF") and iso11649.is_valid(reference) else ""
+
+
 def remittance_of(invoice: Invoice) -> str:
-    """« FACT D-2026-118 DU 10/09/2026 »: what the supplier matches the transfer with (≤ 140)."""
-    text = f"FACT {invoice.number} DU {invoice.issue_date:%d/%m/%Y}"
-    if invoice.remittance and invoice.remittance != invoice.number:
-        text += f" {invoice.remittance}"
-    return pain001.transliterate(text)[: pain001.REMITTANCE_LENGTH].strip()
+    """« FACT D-2026-118 DU 10/09/2026 »: what the supplier matches the transfer with. The invoice's
+    own payment reference follows when it fits in the 140 characters; the text is never cut (the
+    invoice number would be what is lost)."""
+    text = pain001.transliterate(f"FACT {invoice.number} DU {invoice.issue_date:%d/%m/%Y}")
+    extra = pain001.transliterate(invoice.remittance)
+    if extra and extra != pain001.transliterate(invoice.number) and not creditor_reference_of(invoice):
+        longer = f"{text} {extra}"
+        if len(longer) <= pain001.REMITTANCE_LENGTH:
+            text = longer
+    return text
 
 
 def _creditor_address(invoice: Invoice) -> pain001.PostalAddress | None:
@@ -326,7 +339,10 @@ def build_batch(
     else:
         if not invoices:
             raise NothingToPayError(_("Choisissez au moins une facture à payer."))
-        invoices = list(Invoice.objects.filter(pk__in=[i.pk for i in invoices]).select_related("supplier"))
+        rank = {invoice.pk: position for position, invoice in enumerate(invoices)}  # the caller's order
+        invoices = sorted(
+            Invoice.objects.filter(pk__in=list(rank)).select_related("supplier"), key=lambda i: rank[i.pk]
+        )
         chosen = assess(condominium, invoices, today=today, actor=actor, second_approver=second_approver)
         problems = [problem for candidate in chosen for problem in candidate.problems]
         if problems:
@@ -356,6 +372,7 @@ def build_batch(
                     address=_creditor_address(candidate.invoice),
                 ),
                 remittance=remittance_of(candidate.invoice),
+                creditor_reference=creditor_reference_of(candidate.invoice),
             )
         )
     message = pain001.CreditTransferMessage(
@@ -399,7 +416,7 @@ def build_batch(
                 bic=transfer.creditor.bic,
                 amount=transfer.amount,
                 end_to_end_id=transfer.end_to_end_id,
-                remittance=pain001.transliterate(transfer.remittance),
+                remittance=transfer.creditor_reference or pain001.transliterate(transfer.remittance),
             )
             for position, (candidate, transfer) in enumerate(zip(chosen, transfers, strict=True), start=1)
         )
@@ -505,7 +522,7 @@ def settle_items(*, items: Sequence[PaymentBatchItem], line_id: int, entry_id: i
     }
     by_account: dict[int, list[Line]] = {}
     for item, payment_line in zip(items, payment_lines, strict=False):
-        invoice_line = invoice_lines.get(invoices[item.invoice_id].entry_id)
+        invoice_line = invoice_lines.get(invoices[item.invoice_id].entry_id or 0)
         if invoice_line is not None and invoice_line.account_id == payment_line.account_id:
             by_account.setdefault(payment_line.account_id, []).extend([invoice_line, payment_line])
     for lines in by_account.values():

@@ -194,3 +194,21 @@ def test_due_date_horizon(tilleuls: Tilleuls) -> None:
     assert [c.invoice.number for c in due] == ["D-2026-118", "NE-2026-0917"]
     assert all(c.is_payable for c in due)
     assert Invoice.objects.count() == 4
+
+
+def test_remittance_reference_and_length(tilleuls: Tilleuls) -> None:
+    durand, net = tilleuls.invoices[0], tilleuls.invoices[1]
+    Invoice.objects.filter(pk=durand.pk).update(remittance="RF18 5390 0754 7034")
+    Invoice.objects.filter(pk=net.pk).update(remittance="CONTRAT " + "X" * 120)  # too long to follow
+    batch = build_batch(
+        condominium=tilleuls.condo,
+        execution_date=EXECUTION_DAY,
+        invoices=[durand, net],
+        today=PROPOSAL_DAY,
+    )
+    root = ET.fromstring(batch_content(batch))  # noqa: S314 - our own document
+    first, second = root.iter(f"{NS}CdtTrfTxInf")
+    assert first.findtext(f"{NS}RmtInf/{NS}Strd/{NS}CdtrRefInf/{NS}Ref") == "RF18539007547034"
+    assert first.find(f"{NS}RmtInf/{NS}Ustrd") is None  # one or the other (EPC)
+    assert second.findtext(f"{NS}RmtInf/{NS}Ustrd") == "FACT NE-2026-0917 DU 15/09/2026"  # never cut
+    assert batch.items.get(position=1).remittance == "RF18539007547034"
