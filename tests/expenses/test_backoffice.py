@@ -236,3 +236,22 @@ def test_add_a_contact(tilleuls: Tilleuls) -> None:
     )
     page = client.get(reverse("backoffice:expenses_supplier_detail", args=[supplier.pk])).content.decode()
     assert "Mme Technicienne (Astreinte)" in page
+
+
+def test_the_syndic_is_frn00001(tilleuls: Tilleuls) -> None:
+    client = client_for(tilleuls.firm, tilleuls.accountant)
+    data = {
+        "legal_name": "CABINET DES TILLEULS",
+        "kind": "company",
+        "category": "syndic",
+        "vat_regime": "normal",
+        "country": "FR",
+        "payment_terms_days": "30",
+        "payment_means": "transfer",
+        "is_syndic": "on",
+    }
+    assert client.post(reverse("backoffice:expenses_supplier_create"), data).status_code == 302
+    with firm_scope(tilleuls.firm):
+        assert Supplier.objects.get(is_syndic=True).code == "FRN00001"
+    again = client.post(reverse("backoffice:expenses_supplier_create"), data | {"legal_name": "AUTRE"})
+    assert "déjà au répertoire (FRN00001)" in again.content.decode()

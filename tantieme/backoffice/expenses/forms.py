@@ -68,6 +68,9 @@ class SupplierForm(forms.Form):
     )
     payment_means = forms.ChoiceField(label=_("Moyen de paiement"), choices=PaymentMeans.choices)
     linked_to_syndic = forms.BooleanField(label=_("Entreprise liée au syndic (décret 1967, art. 39)"), required=False)
+    is_syndic = forms.BooleanField(
+        label=_("Le syndic lui-même (code FRN00001, ses factures d'honoraires)"), required=False
+    )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 

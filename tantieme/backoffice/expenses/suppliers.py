@@ -91,7 +91,7 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
         try:
             supplier = services.create_supplier(
                 firm=request.firm,  # type: ignore[attr-defined]
-                data=_supplier_data(form),
+                data=_supplier_data(form, is_syndic=form.cleaned_data["is_syndic"]),
                 actor=staff_user(request),
             )
         except ExpenseError as error:
@@ -107,6 +107,7 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = get_object_or_404(Supplier.objects.all(), pk=pk)
     initial = {name: getattr(supplier, name) for name in SupplierForm.base_fields}
     form = SupplierForm(request.POST or None, initial=initial)
+    form.fields["is_syndic"].disabled = True  # chosen at creation: the code FRN00001 depends on it
     if request.method == "POST" and form.is_valid():
         try:
             services.update_supplier(
