@@ -4,9 +4,12 @@ The banking app sits below the apps that know what a debit pays (supplier paymen
 supplier direct debits, cheques issued): it cannot import them. Such an app registers a factory
 here (in its `AppConfig.ready`); each import builds one matcher per factory for its condominium
 (`load_directory`) and asks them, in order, about every booked debit the cascade did not already
-recognise (a return to a payer comes first). A matcher answers with a `DebitClaim`:
+recognise (a return to a payer comes first), and about every credit that returns a debit (a
+transfer sent back by the beneficiary's bank: `RtrInf` reason, or a reversal). A matcher answers
+with a `DebitClaim`:
 
-- `draft`: the entry to post in the bank journal with the line (Dr 401·supplier / Cr 512), in
+- `draft`: the entry to post in the bank journal with the line (Dr 401·supplier / Cr 512, or
+  Dr 512 / Cr 401 for a returned transfer), in
   the import's transaction; or `entry_id`: an entry already posted (a cheque, posted at issue);
 - `settle(line_id, entry_id)`: called once the statement line is written, in the same
   transaction (lettering, statuses of the matcher's own rows).

@@ -286,6 +286,13 @@ def decide(entry: ParsedEntry, directory: Directory) -> Decision:  # noqa: PLR09
         return Decision(kind=LineKind.OTHER_CREDIT, evidence="Montant nul.")
     if entry.amount < 0:
         return _decide_debit(entry, directory)
+    if entry.return_reason or entry.reversal:  # a transfer we sent, returned: the debit rules know it
+        for matcher in directory.debit_matchers:
+            claim = matcher.match(entry)
+            if claim is not None:
+                return Decision(
+                    kind=LineKind.OTHER_CREDIT, confidence=claim.confidence, evidence=claim.evidence, claim=claim
+                )
     deposit = _cheque_deposit(entry, directory)
     if deposit is not None:
         return deposit

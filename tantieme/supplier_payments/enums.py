@@ -24,6 +24,7 @@ ACTIVE_STATUSES = (BatchStatus.BUILT, BatchStatus.SENT, BatchStatus.PARTLY_EXECU
 class ItemStatus(models.TextChoices):
     PENDING = "pending", _("En attente du débit")
     PAID = "paid", _("Débité")
+    RETURNED = "returned", _("Retourné par la banque du bénéficiaire")
     CANCELLED = "cancelled", _("Annulé")
 
 

@@ -12,6 +12,8 @@ waiting for the bank of that condominium, then asked about each booked debit, in
    the same amount → matched to that entry, nothing posted again;
 4. a supplier direct debit (energy, water…): the amount of exactly one open invoice of a supplier
    paid by direct debit (the counterparty's name decides between several) → Dr 401 / Cr 512.
+And a credit that returns a transfer of a batch (`RtrInf` reason or reversal, its EndToEndId and
+amount) → Dr 512 / Cr 401·supplier, the invoice due again, the IBAN revoked (spec §6.6, end).
 Anything else stays in the debit queue. Each claim settles what it paid (lettering of the 401
 lines, invoices paid, batch partly executed or closed) once the statement line is written.
 """
@@ -32,7 +34,13 @@ from tantieme.ledger import chart
 from tantieme.ledger.services import EntryDraft, LineDraft
 from tantieme.supplier_payments.enums import ACTIVE_STATUSES, ChequeStatus, ItemStatus
 from tantieme.supplier_payments.models import PaymentBatchItem, SupplierCheque
-from tantieme.supplier_payments.services import bank_journal, settle_cheque, settle_direct_debit, settle_items
+from tantieme.supplier_payments.services import (
+    bank_journal,
+    settle_cheque,
+    settle_direct_debit,
+    settle_items,
+    settle_return,
+)
 
 ZERO = Decimal("0.00")
 OPEN_FOR_DIRECT_DEBIT = (InvoiceStatus.VALIDATED, InvoiceStatus.APPROVED, InvoiceStatus.PARTLY_PAID)
@@ -103,13 +111,16 @@ class SupplierDebitMatcher:
             for cheque in SupplierCheque.objects.filter(condominium=condominium, status=ChequeStatus.ISSUED)
         }
         self._direct_debits: dict[Decimal, list[tuple[Invoice, str]]] | None = None
+        self._returned_ids: set[int] = set()
         self._accounts = accounts
 
     # --- rules ------------------------------------------------------------------------------
 
     def match(self, entry: ParsedEntry) -> DebitClaim | None:
-        if entry.amount >= 0 or not self.journal:
+        if entry.amount == 0 or not self.journal:
             return None
+        if entry.amount > 0:  # asked only about credits that return a debit (RtrInf, reversal)
+            return self._returned(entry, entry.amount)
         amount = -entry.amount
         return (
             self._batch(entry, amount)
@@ -200,6 +211,51 @@ class SupplierDebitMatcher:
                     settle=settle,
                 )
         return None
+
+    def _returned(self, entry: ParsedEntry, amount: Decimal) -> DebitClaim | None:
+        """A transfer of a batch sent back by the beneficiary's bank (closed account, wrong IBAN…):
+        its EndToEndId and its amount. Dr 512 / Cr 401·supplier; the invoice is due again."""
+        words = {word for word in " ".join([entry.end_to_end_id, *entry.texts()]).split() if 0 < len(word) <= 35}
+        if not words:
+            return None
+        item = (
+            PaymentBatchItem.objects.filter(
+                condominium=self.condominium, status=ItemStatus.PAID, end_to_end_id__in=words, amount=amount
+            )
+            .exclude(pk__in=self._returned_ids)
+            .order_by("-paid_on", "-pk")
+            .first()
+        )
+        account = self._accounts.get(item.supplier_id, "") if item is not None else ""
+        if item is None or not account:
+            return None
+        self._returned_ids.add(item.pk)
+        reason = entry.return_reason or "RVSL"
+        label = f"Retour vir {item.end_to_end_id} {item.creditor_name} ({reason})"[:200]
+        draft = EntryDraft(
+            journal=self.journal,
+            date=entry.booking_date,
+            label=label,
+            voucher=(entry.bank_reference or item.end_to_end_id)[:40],
+            lines=[
+                LineDraft(account=chart.BANK, debit=amount, label=label),
+                LineDraft(account=account, credit=amount, label=label),
+            ],
+        )
+        day, item_id = entry.booking_date, item.pk
+
+        def settle(line_id: int, entry_id: int | None) -> None:
+            settle_return(item_id=item_id, line_id=line_id, entry_id=entry_id, on=day, reason=reason)
+
+        return DebitClaim(
+            evidence=(
+                f"Virement {item.end_to_end_id} à {item.creditor_name} retourné par sa banque (motif {reason}) : "
+                "la facture est de nouveau due, l'IBAN est révoqué."
+            )[:300],
+            confidence=Decimal("1.00"),
+            draft=draft,
+            settle=settle,
+        )
 
     def _load_direct_debits(self) -> dict[Decimal, list[tuple[Invoice, str]]]:
         invoices = list(

@@ -20,6 +20,7 @@ second approver (a user other than the batch's creator and the IBAN's creator an
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,8 +45,8 @@ from tantieme.formats import pain001
 from tantieme.ledger import chart
 from tantieme.ledger.enums import JournalKind
 from tantieme.ledger.exceptions import LedgerError
-from tantieme.ledger.models import Journal, Line
-from tantieme.ledger.services import LineDraft, letter_lines, post_entry
+from tantieme.ledger.models import Journal, Lettering, Line
+from tantieme.ledger.services import LineDraft, letter_lines, post_entry, unletter
 from tantieme.supplier_payments.enums import ACTIVE_STATUSES, BatchStatus, ItemStatus
 from tantieme.supplier_payments.exceptions import NothingToPayError, PaymentError
 from tantieme.supplier_payments.models import PaymentBatch, PaymentBatchItem, SupplierCheque
@@ -542,6 +544,52 @@ def settle_items(*, items: Sequence[PaymentBatchItem], line_id: int, entry_id: i
             target=batch,
             data={"items": [item.end_to_end_id for item in items if item.batch_id == batch.pk], "line": line_id},
         )
+
+
+def settle_return(*, item_id: int, line_id: int, entry_id: int | None, on: datetime.date, reason: str) -> None:
+    """A transfer came back (spec §6.6): the item is returned, its payment no longer settles the
+    invoice (un-lettered; the other invoices of that lettering lettered again), the payment and its
+    return letter each other, the invoice is due again and the IBAN that failed is revoked."""
+    item = PaymentBatchItem.objects.select_related("invoice", "bank_account").get(pk=item_id)
+    PaymentBatchItem.objects.filter(pk=item.pk).update(status=ItemStatus.RETURNED)
+    return_line = Line.objects.filter(entry_id=entry_id, credit__gt=0).first() if entry_id else None
+    payment_line = _payment_line(item)
+    if return_line is not None and payment_line is not None:
+        invoice_line = supplier_line(item.invoice)
+        for lettering in Lettering.objects.filter(
+            Q(matches__debit_line=payment_line) | Q(matches__credit_line=payment_line)
+        ).distinct():
+            lines = {match.debit_line for match in lettering.matches.select_related("debit_line")}
+            lines |= {match.credit_line for match in lettering.matches.select_related("credit_line")}
+            others = [line for line in lines if line.pk not in {payment_line.pk, getattr(invoice_line, "pk", None)}]
+            unletter(lettering=lettering)
+            if others:
+                with contextlib.suppress(LedgerError):  # nothing left to letter together
+                    letter_lines(lines=others, on=on)
+        with contextlib.suppress(LedgerError):
+            letter_lines(lines=[payment_line, return_line], on=on)
+    refresh_payment_status(invoices=[item.invoice])
+    account = item.bank_account
+    if account.status != BankAccountStatus.REVOKED:
+        SupplierBankAccount.objects.filter(pk=account.pk).update(
+            status=BankAccountStatus.REVOKED, revoked_at=timezone.now()
+        )
+    record(
+        action="supplier_payments.transfer.returned",
+        firm=item.invoice.firm,
+        target=item.invoice,
+        data={"end_to_end_id": item.end_to_end_id, "reason": reason, "line": line_id, "iban_end": item.iban[-4:]},
+    )
+
+
+def _payment_line(item: PaymentBatchItem) -> Line | None:
+    """The item's debit line in the entry that paid it (entries list their transfers in item order)."""
+    if item.entry_id is None:
+        return None
+    siblings = list(PaymentBatchItem.objects.filter(entry_id=item.entry_id).order_by("batch_id", "position"))
+    debits = list(Line.objects.filter(entry_id=item.entry_id, debit__gt=0).order_by("position"))
+    index = next((rank for rank, sibling in enumerate(siblings) if sibling.pk == item.pk), None)
+    return debits[index] if index is not None and index < len(debits) else None
 
 
 def settle_direct_debit(*, invoice: Invoice, line_id: int, entry_id: int | None, on: datetime.date) -> None:

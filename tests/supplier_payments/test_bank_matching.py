@@ -10,8 +10,8 @@ from tantieme.banking.enums import LineKind, LineStatus
 from tantieme.banking.models import StatementLine
 from tantieme.banking.samples import SampleMovement, camt053_document
 from tantieme.banking.services import import_statement
-from tantieme.expenses.enums import InvoiceStatus, PaymentMeans
-from tantieme.expenses.models import Invoice
+from tantieme.expenses.enums import BankAccountStatus, InvoiceStatus, PaymentMeans
+from tantieme.expenses.models import Invoice, SupplierBankAccount
 from tantieme.expenses.queries import amounts_due
 from tantieme.ledger.models import Entry, Line
 from tantieme.supplier_payments.enums import BatchStatus, ChequeStatus, ItemStatus
@@ -195,3 +195,44 @@ def test_cheque_posted_at_issue_then_matched_to_its_debit(tilleuls: Tilleuls) ->
     assert line.entry_id == cheque.entry_id
     assert balance(tilleuls.condo, "512") == Decimal("-385.00")  # posted once, at issue
     assert SupplierCheque.objects.count() == 1
+
+
+def test_a_returned_transfer_makes_the_invoice_due_again(tilleuls: Tilleuls) -> None:
+    batch = _batch(tilleuls)
+    entry_xml = batch_entry(batch_content(batch), booking_date=EXECUTION_DAY, with_details=False)
+    import_statement(
+        condominium=tilleuls.condo, content=statement_with([entry_xml], iban=TILLEULS_IBAN, day=EXECUTION_DAY)
+    )
+    first = batch.items.get(position=1)
+    day = EXECUTION_DAY + datetime.timedelta(days=3)
+    returned = (
+        f'<Ntry><Amt Ccy="EUR">385.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+        f"<BookgDt><Dt>{day}</Dt></BookgDt><AcctSvcrRef>RET-1</AcctSvcrRef>"
+        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>RRTN</SubFmlyCd></Fmly></Domn></BkTxCd>"
+        f"<NtryDtls><TxDtls><Refs><EndToEndId>{first.end_to_end_id}</EndToEndId></Refs>"
+        "<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf></TxDtls></NtryDtls></Ntry>"
+    )
+    content = statement_with(
+        [(returned, Decimal("-385.00"))],
+        iban=TILLEULS_IBAN,
+        day=day,
+        statement_id="STMT-RET",
+        opening=Decimal("8425.55"),
+    )
+    result = import_statement(condominium=tilleuls.condo, content=content)
+    assert result.matched == 1
+    line = StatementLine.objects.get(amount=Decimal("385.00"))
+    assert "AC04" in line.evidence
+    first.refresh_from_db()
+    assert first.status == ItemStatus.RETURNED
+    durand = Invoice.objects.get(pk=first.invoice_id)
+    assert durand.status == InvoiceStatus.APPROVED  # due again
+    assert amounts_due([durand]) == {durand.pk: Decimal("385.00")}
+    assert balance(tilleuls.condo, "40100002") == Decimal("-385.00")  # owed to the supplier again
+    assert balance(tilleuls.condo, "512") == Decimal("-15500.00")
+    assert not SupplierBankAccount.objects.filter(
+        supplier_id=first.supplier_id, status=BankAccountStatus.VERIFIED
+    ).exists()  # the IBAN that failed is revoked
+    others = Invoice.objects.exclude(pk=durand.pk)
+    assert set(others.values_list("status", flat=True)) == {InvoiceStatus.PAID}
+    assert all(amount == 0 for amount in amounts_due(list(others)).values())
