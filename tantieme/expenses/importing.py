@@ -313,6 +313,10 @@ def import_invoices(*, condominium: Condominium, files: Sequence[ImportFile], ac
             )
             report.imported += entered
         if problems:
+            # Nothing is imported: the PDFs kept for the invoices entered so far go too.
+            for invoice in report.imported:
+                if invoice.file:
+                    invoice.file.delete(save=False)
             raise InvoiceImportError(problems)
     return report
 

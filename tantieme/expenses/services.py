@@ -1049,11 +1049,18 @@ def enter_invoice(
 ) -> Invoice:
     """Create and validate at once (the entry form, the import): all or nothing. The checks of
     `create_invoice` are those of `validate_invoice`: they are not run twice."""
-    with transaction.atomic():
-        invoice, lines = _create_invoice(
-            condominium=condominium, data=data, pdf=pdf, filename=filename, einvoice_xml=einvoice_xml, actor=actor
-        )
-        return _post_invoice(invoice, lines, actor=actor)
+    invoice = None
+    try:
+        with transaction.atomic():
+            invoice, lines = _create_invoice(
+                condominium=condominium, data=data, pdf=pdf, filename=filename, einvoice_xml=einvoice_xml, actor=actor
+            )
+            return _post_invoice(invoice, lines, actor=actor)
+    except BaseException:
+        # The row is rolled back; its PDF, already in storage, must not stay there alone.
+        if invoice is not None and invoice.file:
+            invoice.file.delete(save=False)
+        raise
 
 
 @transaction.atomic

@@ -213,3 +213,18 @@ def test_council_visa_lifts_the_block(tilleuls: Tilleuls) -> None:
     services.give_council_visa(invoice=invoice, co_owner=tilleuls.owners["A"], user=None)
     invoice.refresh_from_db()
     assert invoice.is_payable
+
+
+def test_a_refused_invoice_leaves_no_pdf_behind(tilleuls: Tilleuls) -> None:
+    from django.core.files.storage import default_storage
+
+    from tests.expenses.factories import blank_pdf
+
+    supplier = services.create_supplier(
+        firm=tilleuls.firm, data=SupplierData(legal_name="FILIALE DU SYNDIC", linked_to_syndic=True)
+    )
+    data = dataclasses.replace(example_invoice_input(tilleuls, "F1"), supplier=supplier, number="FS-2")
+    with pytest.raises(ExpenseError, match=r"art\. 39"):
+        services.enter_invoice(condominium=tilleuls.condominium, data=data, pdf=blank_pdf(), filename="fs.pdf")
+    folder = f"expenses/{tilleuls.firm.pk}/{tilleuls.condominium.pk}/invoices"
+    assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
