@@ -52,13 +52,15 @@ from django.utils import timezone  # noqa: E402
 
 from tantieme.announcements.services import publish_announcement  # noqa: E402
 from tantieme.condominiums.enums import ContactRole, KeyKind, LotKind  # noqa: E402
-from tantieme.condominiums.models import Condominium, CoOwner  # noqa: E402
+from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner, LotShare  # noqa: E402
 from tantieme.demo.documents import render_demo_pdf, seed_documents  # noqa: E402
 from tantieme.documents.enums import Audience, DocumentCategory  # noqa: E402
 from tantieme.documents.services import publish_document  # noqa: E402
+from tantieme.funds.enums import CallKind, Frequency  # noqa: E402
+from tantieme.funds.models import Budget, BudgetLine, Call, CallLine, CallNotice  # noqa: E402
 from tantieme.ledger import services  # noqa: E402
 from tantieme.ledger.enums import LineNature  # noqa: E402
-from tantieme.ledger.models import Line  # noqa: E402
+from tantieme.ledger.models import Entry, Line  # noqa: E402
 from tantieme.ledger.services import EntryDraft, LineDraft  # noqa: E402
 from tantieme.ledger.statements import statement_for  # noqa: E402
 from tantieme.tenancy.models import Firm  # noqa: E402
@@ -205,6 +207,59 @@ def build(neighbours: int) -> tuple[Firm, User]:
     return firm, user
 
 
+def ensure_call(firm: Firm, today: datetime.date) -> str:
+    """The current quarter's budget call as the funds app stores it (budget lines, call, notice, a
+    line per lot), on the ledger's own AF entry: what « D'où vient ce montant ? » reads. Its entry
+    code. Added once, also to a database left by an earlier run."""
+    with firm_scope(firm):
+        owner = CoOwner.objects.get(reference=REFERENCE)
+        existing = Call.objects.filter(condominium=owner.condominium).select_related("entry").first()
+        if existing is not None:
+            return existing.entry.code
+        condominium = owner.condominium
+        entry = (
+            Entry.objects.filter(condominium=condominium, journal__code="AF", lines__account__number="4501")
+            .order_by("-date")
+            .first()
+        )
+        assert entry is not None
+        key = AllocationKey.objects.get(condominium=condominium, code="GEN")
+        budget = Budget.objects.create(
+            condominium=condominium,
+            start_date=datetime.date(entry.date.year, 1, 1),
+            end_date=datetime.date(entry.date.year, 12, 31),
+            frequency=Frequency.QUARTERLY,
+        )
+        for account, label, amount in (("616", "Assurance", "8000.00"), ("6211", "Syndic", "6000.00")):
+            BudgetLine.objects.create(budget=budget, key=key, account=account, label=label, amount=Decimal(amount))
+        call = Call.objects.create(
+            firm=firm,
+            condominium=condominium,
+            kind=CallKind.BUDGET,
+            budget=budget,
+            number=(entry.date.month - 1) // 3 + 1,
+            period=f"{entry.date.year}-Q{(entry.date.month - 1) // 3 + 1}",
+            due_date=entry.date,
+            label=entry.label,
+            entry=entry,
+            key_totals=[{"key_id": key.pk, "code": key.code, "works_fund": False, "amount": "3500.00"}],
+            issued_at=timezone.now(),
+        )
+        notice = CallNotice.objects.create(call=call, co_owner=owner, amount_current=Decimal("49.00"))
+        for share in LotShare.objects.filter(key=key, lot__ownerships__co_owner=owner).select_related("lot"):
+            amount = (Decimal("3500.00") * share.shares / key.total).quantize(Decimal("0.01"))
+            CallLine.objects.create(
+                call=call,
+                notice=notice,
+                lot=share.lot,
+                key=key,
+                shares=share.shares,
+                key_total=key.total,
+                amount=amount,
+            )
+        return entry.code
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
@@ -214,11 +269,13 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     firm, user = build(args.neighbours)
     today = timezone.localdate()
+    call_code = ensure_call(firm, today)
     pages = [
         ("/", "Accueil"),
         ("/contacts/", "Contacts syndic"),
         ("/mon-compte/", "Mon compte, période par défaut (exercice en cours)"),
         (f"/mon-compte/?start=01/01/{FIRST_YEAR}&end=31/12/{today.year}", "Mon compte, 15 ans"),
+        (f"/mon-compte/?detail={call_code}", "D'où vient ce montant ? (un appel)"),
         ("/mes-biens/", "Mes biens"),
         ("/mes-demandes/", "Mes demandes"),
         ("/mes-informations/", "Mes informations"),

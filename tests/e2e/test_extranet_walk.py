@@ -77,8 +77,8 @@ def test_co_owner_walks_the_extranet_and_gets_an_answer(transactional_db: None, 
     # Statement searched by dates: last calendar year (the demo books hold the three years before this one).
     year = timezone.localdate().year - 1
     menu.get_by_role("link", name="Mon compte copropriétaire", exact=True).click()
-    page.get_by_label("du", exact=True).fill(f"01/01/{year}")
-    page.get_by_label("au", exact=True).fill(f"31/12/{year}")
+    page.get_by_label("du", exact=True).fill(f"{year}-01-01")  # the native date picker's value
+    page.get_by_label("au", exact=True).fill(f"{year}-12-31")
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_url("**/mon-compte/?*")
     statement = page.get_by_role("table", name=f"Opérations du 01/01/{year} au 31/12/{year}")

@@ -107,8 +107,8 @@ def test_accountant_closes_the_year_and_the_co_owner_sees_it(live_server, page) 
         sign_in(page, url("/compte/connexion/"), example.owners["A"].reference)
         page.wait_for_url(url("/"))
         page.goto(url("/mon-compte/"))
-        page.get_by_label("du", exact=True).fill("01/01/2025")
-        page.get_by_label("au", exact=True).fill("30/04/2026")
+        page.get_by_label("du", exact=True).fill("2025-01-01")  # the native date picker's value
+        page.get_by_label("au", exact=True).fill("2026-04-30")
         page.get_by_role("button", name="Rechercher").click()
         expect(page.get_by_text("Régularisation charges 2025 – CG (approuvée AG 15/04/2026)")).to_be_visible(
             timeout=30_000
