@@ -15,23 +15,27 @@ A text is tried as each kind of thing its shape allows, and every kind is one qu
 Every query is limited to `condominium_ids` (the staff member's portfolio) and runs in the firm's
 scope (firm-scoped managers): another firm's or an out-of-portfolio row is never found.
 
-On PostgreSQL, migration `search.0001` builds trigram (pg_trgm) GIN indexes on the upper-cased
-names, e-mails, references, condominium names and towns, so that `icontains` (`UPPER(col) LIKE
-UPPER('%…%')`) is an index scan at 100,000 co-owners; and a B-tree index on bank lines' amounts.
-SQLite has none of them: the same queries scan (a development database is small).
+On PostgreSQL, migrations `search.0001` and `0003` build trigram (pg_trgm) GIN indexes on the
+names, condominium names and towns upper-cased without accents (`search_fold`, over `unaccent`:
+« helene » finds « Hélène »), on the upper-cased e-mails (`icontains`: `UPPER(col) LIKE …`) and on
+the references, so that each is an index scan at 100,000 co-owners; and a B-tree index on bank
+lines' amounts. SQLite has none of them: the same queries scan, with `icontains` (a development
+database is small).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Func, Q, QuerySet, TextField
 
 from tantieme.banking.enums import LineStatus
 from tantieme.banking.models import StatementLine
@@ -144,9 +148,38 @@ def _limited(results: SearchResults, kind: str, rows: list[Any]) -> list[Any]:
     return rows[:LIMIT]
 
 
+class Folded(Func):
+    """Text upper-cased without its accents, `search_fold(col)` (migration 0003, PostgreSQL): what
+    the trigram indexes hold, so that « helene » finds « Hélène » and « LEFÈVRE » « Lefevre »."""
+
+    function = "search_fold"
+    output_field = TextField()
+
+
+def fold(text: str) -> str:
+    """The Python side of `search_fold`: « Hélène Œuvray » -> « HELENE OEUVRAY » (as unaccent)."""
+    for letter, letters in (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE"), ("ß", "ss")):
+        text = text.replace(letter, letters)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+
+
+def _folds() -> bool:
+    # SQLite has no unaccent: there, icontains (case-insensitive for ASCII letters only).
+    return connection.vendor == "postgresql"
+
+
 def _words_q(words: tuple[str, ...], *fields: str) -> Q:
-    """Every word in one of `fields` (AND of ORs)."""
+    """Every word in one of `fields` (AND of ORs); on PostgreSQL the `folded_<field>` aliases."""
+    if _folds():
+        return reduce(
+            and_, (reduce(or_, (Q(**{f"folded_{name}__contains": fold(word)}) for name in fields)) for word in words)
+        )
     return reduce(and_, (reduce(or_, (Q(**{f"{name}__icontains": word}) for name in fields)) for word in words))
+
+
+def _with_folds(queryset: QuerySet[Any], *fields: str) -> QuerySet[Any]:
+    return queryset.alias(**{f"folded_{name}": Folded(name) for name in fields}) if _folds() else queryset
 
 
 def _co_owner_reason(co_owner: CoOwner, reading: Reading) -> str:
@@ -168,7 +201,8 @@ def _co_owners_by_text(reading: Reading, condominium_ids: list[int]) -> QuerySet
     if not clauses:
         return None
     return (
-        CoOwner.objects.filter(reduce(or_, clauses), condominium_id__in=condominium_ids)
+        _with_folds(CoOwner.objects.all(), "last_name", "first_name")
+        .filter(reduce(or_, clauses), condominium_id__in=condominium_ids)
         .select_related("condominium")
         .order_by("last_name", "first_name", "reference")
     )
@@ -201,7 +235,11 @@ def _condominiums(reading: Reading, condominium_ids: list[int]) -> QuerySet[Cond
         clauses.append(Q(iban=reading.iban))
     if not clauses:
         return None
-    return Condominium.objects.filter(reduce(or_, clauses), pk__in=condominium_ids).order_by("code")
+    return (
+        _with_folds(Condominium.objects.all(), "name", "city")
+        .filter(reduce(or_, clauses), pk__in=condominium_ids)
+        .order_by("code")
+    )
 
 
 def search(text: str, *, condominium_ids: list[int], today: datetime.date) -> SearchResults:
