@@ -226,8 +226,9 @@ def test_a_managers_morning_with_the_keyboard(transactional_db: None, live_serve
         owed_with_fee = balance(co_owner=co_owner)
     assert sale.status == SaleStatus.STATEMENT_ISSUED
     assert owed_with_fee == owed_after + FEE
-    assert euros(FEE, currency=False) in text  # the fee
-    assert euros(owed_with_fee, currency=False) in text, text  # part I: what the seller owes, fee included (1 160,77)
+    # Row 1f holds the fee; part I is what the seller owes on the request date, fee included (1 160,77 €).
+    assert f"(loi, art. 10-1) {euros(FEE)}" in text, text
+    assert f"Total de la partie 1 {euros(owed_with_fee)}" in text, text
 
     # 8. The mutation, notified today, to a new buyer with an e-mail address.
     form = page.locator(f"form[action$='/gestion/ventes/{sale.pk}/mutation/']")
