@@ -29,6 +29,7 @@ from tantieme.closing.services import approve_closing, draft_closing
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner
 from tantieme.core.money import allocate
+from tantieme.demo.expenses import seed_expenses
 from tantieme.funds.computation import add_months, period_code, period_range
 from tantieme.funds.issuing import instalments_between, issue_call, publish_notices
 from tantieme.funds.models import Budget, BudgetLine, Call, CallNotice, WorksOperation
@@ -277,7 +278,7 @@ def seed_ledger_history(condominium: Condominium, *, today: datetime.date) -> in
         _vote_works(condominium, years[-1])
         late_payer = CoOwner.objects.filter(condominium=condominium, reference=LATE_PAYER).first()
         current_period = period_range(period_code(today, 3))
-        posted = 0
+        posted = expenses = 0
         for year in years:
             for instalment in instalments_between(condominium, year.start_date, min(year.end_date, today)):
                 validation = min(instalment.due_date - datetime.timedelta(days=15), today)
@@ -291,8 +292,11 @@ def seed_ledger_history(condominium: Condominium, *, today: datetime.date) -> in
                 posted += len(payments)
                 if current_period[0] <= call.due_date <= current_period[1]:
                     publish_notices(call=call)
-            posted += _post_charges(condominium, year, budgets.get(year.start_date), today=today)
-        posted += _post_works_invoice(condominium, years[-1], today=today)
+            if year is years[-1]:  # the current year: real invoices, paid in batches (tantieme.demo.expenses)
+                expenses = seed_expenses(condominium, year, today=today)
+            if not expenses:
+                posted += _post_charges(condominium, year, budgets.get(year.start_date), today=today)
+        posted += expenses or _post_works_invoice(condominium, years[-1], today=today)
         still_open = _close_years(condominium, years, today=today)
         posted += Entry.objects.filter(condominium=condominium, journal__code="RE").count()
         if len(still_open) == 1:
