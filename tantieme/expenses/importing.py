@@ -5,12 +5,13 @@ SHA-256) is skipped with a message, so re-running the same command is a no-op.
 
 CSV (UTF-8, with or without BOM; `;` or `,`), one row per allocation line, header first:
 
-    supplier_siret;number;kind;issue_date;due_date;received_on;booking_date;total_ttc;label;account;key;operation;amount;line_label
+    supplier_siret;number;kind;issue_date;due_date;received_on;booking_date;total_ttc;label;account;key;operation;amount;line_label[;preceding_number]
 
 Rows sharing (supplier_siret, number, kind) are one invoice; their header columns must agree.
 Required: supplier_siret, number, issue_date, total_ttc, account, amount, and key (60–66) or
 operation (67x). `kind` is `facture` (default) or `avoir`; dates `JJ/MM/AAAA` or `AAAA-MM-JJ`;
-amounts `1 210,77` or `1210.77`, positive (a credit note too).
+amounts `1 210,77` or `1210.77`, positive (a credit note too). `preceding_number` (optional) names
+the invoice a credit note corrects (already recorded, or earlier in the same import).
 
 Factur-X PDF: header and lines from the embedded CII XML; the supplier is found by SIRET, SIREN
 then VAT number. Each line's allocation comes from its buyer accounting reference (BT-133,
@@ -21,6 +22,7 @@ condominium (default account and key); otherwise the file is refused.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -56,9 +58,19 @@ CSV_COLUMNS = (
     "operation",
     "amount",
     "line_label",
+    "preceding_number",
 )
 REQUIRED_COLUMNS = ("supplier_siret", "number", "issue_date", "total_ttc", "account", "amount")
-HEADER_COLUMNS = ("kind", "issue_date", "due_date", "received_on", "booking_date", "total_ttc", "label")
+HEADER_COLUMNS = (
+    "kind",
+    "issue_date",
+    "due_date",
+    "received_on",
+    "booking_date",
+    "total_ttc",
+    "label",
+    "preceding_number",
+)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 
@@ -114,6 +126,18 @@ class _Lookups:
             for account in SupplierAccount.objects.filter(condominium=condominium).select_related("default_key")
         }
 
+    def preceding(self, supplier: Supplier, number: str) -> Invoice | None:
+        """The invoice a credit note corrects; unknown: the credit note is recorded without the link."""
+        if not number.strip():
+            return None
+        return (
+            Invoice.objects.filter(
+                condominium=self.condominium, supplier=supplier, kind=InvoiceKind.INVOICE, number=number.strip()
+            )
+            .exclude(status="cancelled")
+            .first()
+        )
+
     def allocation(
         self, account: str, target: str, operation: str = ""
     ) -> tuple[AllocationKey | None, WorksOperation | None]:
@@ -156,7 +180,7 @@ def _rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
     return rows, []
 
 
-def parse_csv(content: bytes, lookups: _Lookups) -> tuple[list[tuple[services.InvoiceInput, int]], list[str]]:
+def parse_csv(content: bytes, lookups: _Lookups) -> tuple[list[tuple[services.InvoiceInput, int, str]], list[str]]:
     """The invoices of a CSV file (with the line number of their first row) and the problems of the
     others; a file that cannot be read at all raises InvoiceImportError."""
     rows, problems = _rows(_decode(content))
@@ -215,6 +239,7 @@ def parse_csv(content: bytes, lookups: _Lookups) -> tuple[list[tuple[services.In
                         lines=lines,
                     ),
                     first_line,
+                    first.get("preceding_number", ""),
                 )
             )
         except (ValueError, AmountError) as error:
@@ -355,10 +380,18 @@ def _import_one(condominium: Condominium, file: ImportFile, lookups: _Lookups, a
     # the caller's transaction then rolls everything back.
     invoices, problems = parse_csv(file.content, lookups)
     entered = []
-    for data, line_number in invoices:
+    for data, line_number, preceding_number in invoices:
         try:
             with transaction.atomic():
-                entered.append(services.enter_invoice(condominium=condominium, data=data, actor=actor))
+                # Resolved now: the corrected invoice may come earlier in the same file.
+                preceding = lookups.preceding(data.supplier, preceding_number)
+                entered.append(
+                    services.enter_invoice(
+                        condominium=condominium,
+                        data=dataclasses.replace(data, preceding_invoice=preceding),
+                        actor=actor,
+                    )
+                )
         except ExpenseError as error:
             problems.append(
                 _("Facture %(number)s (ligne %(n)s) : %(error)s")

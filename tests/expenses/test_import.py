@@ -28,7 +28,7 @@ CSV = (
 52987654200018;NE-2026-0917;facture;15/09/2026;15/10/2026;;;1 980,00;Entretien 2026;611;BATB;;792,00;Escalier B
 43318822400011;TR-26-0452;facture;18/09/2026;18/10/2026;;;11000.00;Toiture B;671;;OP-2026-01;11000.00;
 90155320600011;ADS-2026-3310;facture;25/09/2026;25/10/2026;;;2520,00;Contrat ascenseur;614;ASC;;2520,00;
-90155320600011;AV-2026-0071;avoir;10/11/2026;;;;252,00;Pénalité;614;ASC;;252,00;
+90155320600011;AV-2026-0071;avoir;10/11/2026;;;;252,00;Pénalité;614;ASC;;252,00;;ADS-2026-3310
 """
 )
 
@@ -69,6 +69,8 @@ def test_csv_import_posts_the_example_and_is_idempotent(
         ("611", "BATB", D("792.00"), D("0.00")),
         ("40100003", None, D("0.00"), D("1980.00")),
     ]
+    credit_note = Invoice.objects.get(number="AV-2026-0071")
+    assert credit_note.preceding_invoice == Invoice.objects.get(number="ADS-2026-3310")
     call_command("import_invoices", "--firm", "tilleuls", "--condominium", "700", str(path))
     assert "déjà importé" in capsys.readouterr().out
     assert Invoice.objects.count() == 5

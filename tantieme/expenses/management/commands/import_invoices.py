@@ -20,8 +20,8 @@ class Command(BaseCommand):
     help = (
         "Importe des factures fournisseurs dans une copropriété : PDF Factur-X, ou CSV (une ligne par ventilation : "
         "supplier_siret;number;kind;issue_date;due_date;received_on;booking_date;total_ttc;label;account;key;"
-        "operation;amount;line_label). Comptabilisées au journal AC. Tout ou rien ; un fichier déjà importé est "
-        "ignoré."
+        "operation;amount;line_label[;preceding_number]). Comptabilisées au journal AC. Tout ou rien ; "
+        "un fichier déjà importé est ignoré."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
