@@ -93,7 +93,8 @@ def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
     if wants_export(request):
         title = _("Appels émis %(code)s") % {"code": condominium.code}
         return export_listing(request, calls, CALL_COLUMNS, title=title, filename=f"appels-{condominium.code}")
-    budgets = list(queries.budgets_of(condominium))
+    # The page shows totals and instalments only: no keys of the lines (≤ 15 queries, test_page_queries).
+    budgets = list(queries.budgets_of(condominium).prefetch_related(None).prefetch_related("lines"))
     rows = []
     for budget in budgets:
         total = sum((line.amount for line in budget.lines.all()), ZERO)
@@ -102,7 +103,7 @@ def funds_condominium(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "condominium": condominium,
         "budgets": rows,
-        "operations": queries.operations_of(condominium),
+        "operations": queries.operations_of(condominium).prefetch_related(None).prefetch_related("instalments"),
         "listing": build_listing(request, calls, CALL_COLUMNS, default_sort="due", default_descending=True),
         "batches": queries.batches_of(condominium)[:10],
         "fund_balance": queries.works_fund_balance(condominium),
