@@ -468,7 +468,13 @@ def part_three(position: SellerPosition, future: _Future) -> Part:
 def _works_fund(
     condominium: Condominium, seller: CoOwner, at: datetime.date, lot_ids: list[int], general: tuple[int, int] | None
 ) -> WorksFund:
-    lines = Line.objects.filter(condominium=condominium, account__number=chart.WORKS_FUND_CONTRIBUTIONS, date__lte=at)
+    # The account named by its condominium too: read through (account, date), not every line of the books.
+    lines = Line.objects.filter(
+        condominium=condominium,
+        account__condominium=condominium,
+        account__number=chart.WORKS_FUND_CONTRIBUTIONS,
+        date__lte=at,
+    )
     balance = cents(lines.aggregate(total=Sum(F("credit") - F("debit"), output_field=MONEY_OUTPUT))["total"])
     last = (
         CallLine.objects.filter(lot_id__in=lot_ids, is_works_fund=True, notice__co_owner=seller, call__due_date__lte=at)
