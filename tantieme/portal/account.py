@@ -8,15 +8,19 @@ from typing import Any, NamedTuple
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import dateformat, timezone, translation
-from django.utils.formats import get_format
+from django.utils import timezone, translation
 
 from tantieme.closing.queries import draft_regularisation
 from tantieme.condominiums.models import CoOwner
 from tantieme.condominiums.queries import co_owner_accounts_for_user
-from tantieme.core.money import format_amount
 from tantieme.ledger.renderers import render_statement_csv, render_statement_pdf
-from tantieme.ledger.statement_search import DATE_INPUTS, StatementSearchForm, default_period, searched_statement
+from tantieme.ledger.statement_search import (
+    DATE_INPUTS,
+    StatementSearchForm,
+    default_period,
+    searched_statement,
+    statement_rows,
+)
 from tantieme.ledger.statements import Statement
 from tantieme.portal.chart import account_chart
 from tantieme.portal.owed import balance_text, owed_figures
@@ -75,21 +79,22 @@ class Row(NamedTuple):
     detail: str  # the entry code when « D'où vient ce montant ? » can explain the line, else ""
 
 
-def portal_rows(statement: Statement) -> list[Row]:
-    """The statement's lines as display strings, in one pass (hundreds of rows over 15 years)."""
+def portal_rows(statement: Statement, shared: list[tuple[str, str, str, str, str]]) -> list[Row]:
+    """The statement's lines as the portal shows them: the back office's formatting
+    (`statement_rows`, one pass over hundreds of rows), with credits written « 450,00 € créditeur »
+    and the entry code of the lines « D'où vient ce montant ? » explains."""
     language = translation.get_language()
-    date_format = get_format("SHORT_DATE_FORMAT")
     return [
         Row(
-            dateformat.format(line.date, date_format),
-            line.label,
-            format_amount(line.debit, language=language) if line.debit else "",
-            format_amount(line.credit, language=language) if line.credit else "",
-            balance_text(line.balance, language),
+            date,
+            label,
+            debit,
+            credit,
+            balance if line.balance >= 0 else balance_text(line.balance, language),
             line.balance < 0,
             line.entry_code if line.journal_code in EXPLAINED_JOURNALS and line.debit + line.credit else "",
         )
-        for line in statement.lines
+        for (date, label, debit, credit, balance), line in zip(shared, statement.lines, strict=True)
     ]
 
 
@@ -103,6 +108,7 @@ def account(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     owed = owed_figures([account], today, balances={account.pk: statement.balance_on_date})[account.pk]
     year = default_period(account.condominium, today)
+    rows = statement_rows(statement)
     context = {
         "menu": "account",
         "account": account,
@@ -110,10 +116,13 @@ def account(request: HttpRequest) -> HttpResponse:
         "form": form,
         "statement": statement,
         "owed": owed,
+        "balance": owed.balance,
         "opening_balance": balance_text(statement.opening_balance),
         "closing_balance": balance_text(statement.closing_balance),
         "query": request.GET.urlencode(),
-        "rows": portal_rows(statement),
+        # `rows`: exactly the back office's rows (the co-owner file shows the same statement).
+        "rows": rows,
+        "lines": portal_rows(statement, rows),
         "draft": draft_regularisation(account),
         "chart": account_chart(account, today, year.start, year.end),
     }
