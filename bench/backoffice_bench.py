@@ -65,10 +65,10 @@ from funds_bench import _suffix
 
 from tantieme.announcements.models import Announcement
 from tantieme.backoffice import urls as backoffice_urls
-from tantieme.banking.enums import ImportState, LineKind, LineStatus, StatementFormat
+from tantieme.banking.enums import ImportState, LineKind, LineStatus, MatchRule, StatementFormat
 from tantieme.banking.models import MatchSuggestion, StatementImport, StatementLine
 from tantieme.condominiums.enums import KeyKind, LotKind
-from tantieme.condominiums.models import AllocationKey, Condominium, CoOwner, Lot, LotShare, Ownership
+from tantieme.condominiums.models import AllocationKey, Building, Condominium, CoOwner, Lot, LotShare, Ownership
 from tantieme.documents.enums import PERSONAL_CATEGORIES, Audience
 from tantieme.documents.models import CouncilMembership, Document
 from tantieme.funds.models import Budget, CallBatch, WorksOperation
@@ -360,7 +360,30 @@ class BigDemo:
             self.statement = StatementImport.objects.filter(condominium=self.condo).first()
             lines = StatementLine.objects.filter(statement_import__condominium=self.condo)
             self.statement_line = lines.filter(status=LineStatus.TO_REVIEW).order_by("pk").first()
-            self.suggestion = MatchSuggestion.objects.filter(line__statement_import__condominium=self.condo).first()
+            self.suggestion = MatchSuggestion.objects.filter(
+                line__statement_import__condominium=self.condo
+            ).first() or MatchSuggestion.objects.create(
+                line=self.statement_line, co_owner=self.alice, rule=MatchRule.NAME, confidence="0.80", evidence="nom"
+            )
+            if not Building.objects.filter(condominium=self.condo).exists():
+                Building.objects.create(condominium=self.condo, code="A", name="Bâtiment A")
+            # What the isolation providers made on an earlier run (they would make them again and clash).
+            from tantieme.expenses.models import Invoice
+            from tantieme.supplier_payments.models import PaymentBatch
+
+            batch = PaymentBatch.objects.filter(condominium=self.condo).order_by("pk").first()
+            if batch is not None:
+                self.supplier_batch = batch.pk
+            invoice = Invoice.objects.filter(condominium=self.condo).select_related("supplier").order_by("pk").first()
+            if invoice is not None:
+                supplier = invoice.supplier
+                self.expenses = {
+                    "supplier": supplier.pk,
+                    "bank_account": supplier.bank_accounts.order_by("pk").values_list("pk", flat=True).first(),
+                    "contract": supplier.contracts.order_by("pk").values_list("pk", flat=True).first(),
+                    "invoice": invoice.pk,
+                    "condominium": self.condo.pk,
+                }
             self.return_transfer = self._return_transfer(lines)
             self.sale = Sale.objects.filter(condominium=self.condo).first() or self._sale()
 
