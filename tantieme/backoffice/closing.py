@@ -8,11 +8,12 @@ get a 403). A year outside the staff member's portfolio, or of another firm, is 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can, can, in_portfolio
 from tantieme.backoffice.views import staff_required, staff_user
 from tantieme.closing.annexes import build_annexes
@@ -31,8 +33,6 @@ from tantieme.closing.statements import individual_statement
 from tantieme.condominiums.models import CoOwner
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.models import FiscalYear, cents
-
-PAGE_SIZE = 50
 
 
 class ApprovalForm(forms.Form):
@@ -46,6 +46,33 @@ class ApprovalForm(forms.Form):
             "Je confirme : les régularisations seront comptabilisées et l'exercice verrouillé, sans retour possible."
         )
     )
+
+
+def _reference(row: dict[str, Any]) -> str:
+    return CoOwner(reference=row["co_owner__reference"]).reference_display
+
+
+def _name(row: dict[str, Any]) -> str:
+    return " ".join(part for part in (row["co_owner__last_name"], row["co_owner__first_name"]) if part)
+
+
+def _sum_of(key: str) -> Callable[[dict[str, Any]], Decimal]:
+    return lambda row: cents(row[key])
+
+
+OWNER_COLUMNS = (
+    Column("reference", gettext_lazy("Référence"), _reference, order_by="co_owner__reference"),
+    Column("name", gettext_lazy("Copropriétaire"), _name, order_by="co_owner__last_name"),
+    Column("share", gettext_lazy("Quote-part des charges"), _sum_of("share"), order_by="share", numeric=True),
+    Column("called", gettext_lazy("Provisions appelées"), _sum_of("called"), order_by="called", numeric=True),
+    Column(
+        "regularisation",
+        gettext_lazy("Régularisation"),
+        _sum_of("regularisation"),
+        order_by="regularisation",
+        numeric=True,
+    ),
+)
 
 
 def _year_for(request: HttpRequest, pk: int) -> FiscalYear:
@@ -74,20 +101,23 @@ def closing_year(request: HttpRequest, pk: int) -> HttpResponse:
             DistributionLine.objects.filter(closing=closing)
             .values("co_owner_id", "co_owner__reference", "co_owner__last_name", "co_owner__first_name")
             .annotate(share=Sum("share"), called=Sum("called"), regularisation=Sum("regularisation"))
-            .order_by("co_owner__reference")
         )
-        page = Paginator(owners, PAGE_SIZE).get_page(request.GET.get("page"))
-        context["owners"] = page
+        if wants_export(request):
+            title = _("Régularisations %(year)s") % {"year": year.label}
+            name = f"regularisations-{year.condominium.code}-{year.label}"
+            return export_listing(request, owners, OWNER_COLUMNS, title=title, filename=name, tiebreak="co_owner_id")
+        listing = build_listing(request, owners, OWNER_COLUMNS, default_sort="reference", tiebreak="co_owner_id")
+        context["listing"] = listing
         context["owner_rows"] = [
             {
                 "pk": row["co_owner_id"],
-                "reference": CoOwner(reference=row["co_owner__reference"]).reference_display,
-                "name": " ".join(part for part in (row["co_owner__last_name"], row["co_owner__first_name"]) if part),
+                "reference": _reference(row),
+                "name": _name(row),
                 "share": cents(row["share"]),
                 "called": cents(row["called"]),
                 "regularisation": cents(row["regularisation"]),
             }
-            for row in page.object_list
+            for row in listing.page
         ]
     return render(request, "backoffice/closing/year.html", context)
 

@@ -80,8 +80,13 @@ def build_listing(
     default_sort: str,
     default_descending: bool = False,
     per_page: int = PAGE_SIZE,
+    tiebreak: str = "pk",
 ) -> Listing:
-    """The page of `rows` asked by the request, sorted on a known column (anything else: the default)."""
+    """The page of `rows` asked by the request, sorted on a known column (anything else: the default).
+
+    `tiebreak` orders equal rows; rows grouped with `.values(...).annotate(...)` pass one of their
+    grouping fields (sorting on "pk" would split the groups).
+    """
     by_key = {column.key: column for column in columns if column.order_by}
     sort = request.GET.get("tri", default_sort)
     if sort not in by_key:
@@ -91,7 +96,7 @@ def build_listing(
     if isinstance(rows, QuerySet) and sort in by_key:
         order = by_key[sort].order_by
         assert order is not None
-        rows = rows.order_by(f"-{order}" if descending else order, "pk")
+        rows = rows.order_by(f"-{order}" if descending else order, tiebreak)
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     headers = []
     for column in columns:
@@ -141,6 +146,7 @@ def export_listing(
     title: str | Promise,
     filename: str,
     fmt: str | None = None,
+    tiebreak: str = "pk",
 ) -> HttpResponse:
     """`rows` (all of them, in the listing's order) as the CSV or XLSX file asked by `?format=`
     (or by `fmt`, for a URL of its own such as `…/export.csv`).
@@ -152,7 +158,7 @@ def export_listing(
     if isinstance(rows, QuerySet) and sort in by_key:
         order = by_key[sort].order_by
         assert order is not None
-        rows = rows.order_by(f"-{order}" if request.GET.get("ordre") == "desc" else order, "pk")
+        rows = rows.order_by(f"-{order}" if request.GET.get("ordre") == "desc" else order, tiebreak)
     iterator = rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else iter(rows)
     table = Table(
         title=str(title),

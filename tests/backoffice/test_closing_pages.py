@@ -116,3 +116,23 @@ def test_an_approval_refused_by_its_task_says_why(example: Example) -> None:
     assert "sans clé" in closing.approval_error
     assert "approbation a été refusée" in page
     assert not Entry.objects.filter(journal__code="RE").exists()
+
+
+def test_the_regularisations_sort_and_export(example: Example) -> None:
+    """Issue 13.7: one row per co-owner whatever the sort (the groups stay whole), CSV and XLSX."""
+    accountant = StaffUserFactory(firm=example.firm, membership=StaffRole.ACCOUNTANT)
+    client = client_for(example.firm, accountant)
+    year = _year(example)
+    url = f"/gestion/cloture/exercice/{year.pk}/"
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 12, 0), tick=False):
+        client.post(f"{url}projet/")
+        rows = client.get(url, {"tri": "regularisation", "ordre": "desc"}).context["owner_rows"]
+        csv = b"".join(client.get(url, {"format": "csv", "tri": "regularisation"}).streaming_content).decode()
+    amounts = [row["regularisation"] for row in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    assert len({row["pk"] for row in rows}) == len(rows) == len(example.owners)
+    header, *lines = csv.lstrip("\ufeff").splitlines()
+    assert header == "Référence;Copropriétaire;Quote-part des charges;Provisions appelées;Régularisation"
+    assert len(lines) == len(example.owners)
+    assert lines[0].startswith("A 606 0004;")  # ascending: the largest refund first
+    assert "A 606 0001;DUPONT Anne;2208,93;2155,28;53,65" in lines
