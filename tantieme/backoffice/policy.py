@@ -7,10 +7,11 @@
   firm); one with rows sees only those. Anything outside the portfolio is a 404, like another
   firm's object.
 
-Views declare `@staff_required(can=Can.KEEP_BOOKS)` and fetch objects through
-`portfolio_condominium()` / `portfolio_condominium_ids()`; templates ask `staff_can.keep_books`
-(see `capabilities_of`). A role lacking the capability gets a 403; an object outside the
-portfolio or the firm gets a 404.
+Views declare `@staff_required(can=Can.KEEP_BOOKS)` (or `post=` for a page whose form only some
+may send) and fetch objects through `portfolio_condominium()`, `check_in_portfolio()` or
+`in_portfolio(queryset, user)`; templates ask `staff_can.keep_books` (see `capabilities_of`). A
+role lacking the capability gets a 403; an object outside the portfolio or the firm gets a 404.
+The matrix, the rules and the walk test that checks every URL: docs/permissions.md.
 """
 
 from __future__ import annotations
