@@ -36,7 +36,8 @@ from tantieme.banking.samples import SampleMovement, camt053_document
 from tantieme.banking.services import import_statement
 from tantieme.condominiums.enums import KeyKind
 from tantieme.condominiums.models import Condominium
-from tantieme.core.money import allocate
+from tantieme.core.money import allocate, format_amount
+from tantieme.demo.documents import render_demo_pdf
 from tantieme.expenses import services as expenses
 from tantieme.expenses.enums import (
     ContractKind,
@@ -481,6 +482,37 @@ def _amounts_ht(total: Decimal, vat: bool) -> tuple[Decimal | None, Decimal | No
     return net, total - net
 
 
+def _invoice_pdf(
+    condominium: Condominium,
+    plan: Planned,
+    supplier: Supplier,
+    *,
+    kind: str,
+    net: Decimal | None,
+    vat: Decimal | None,
+) -> bytes:
+    """The supplier's invoice as the council sees it in its space (art. 21): a one-page PDF."""
+    what = "Avoir" if kind == InvoiceKind.CREDIT_NOTE else "Facture"
+    identity = f"SIRET {supplier.siret}" + (f" — TVA {supplier.vat_number}" if supplier.vat_number else "")
+    address = f"{supplier.building_number} {supplier.street}, {supplier.postal_code} {supplier.town}".strip(" ,")
+    lines = tuple(f"{line.label or plan.label} : {format_amount(amount)} TTC" for line, amount in plan.lines if amount)
+    totals = (
+        f"Total HT {format_amount(net)} — TVA {format_amount(vat)} — Total TTC {format_amount(plan.total)}"
+        if net is not None and vat is not None
+        else f"Total {format_amount(plan.total)} (TVA non applicable)"
+    )
+    return render_demo_pdf(
+        condominium=condominium,
+        title=f"{what} n° {plan.number} — {supplier.legal_name}",
+        paragraphs=(
+            f"{supplier.legal_name}, {address}. {identity}.",
+            f"Date : {plan.issue_date:%d/%m/%Y}. Objet : {plan.label}.",
+            *lines,
+            totals,
+        ),
+    )
+
+
 def _enter(
     condominium: Condominium,
     plan: Planned,
@@ -507,6 +539,8 @@ def _enter(
     ]
     invoice = expenses.enter_invoice(
         condominium=condominium,
+        pdf=_invoice_pdf(condominium, plan, supplier, kind=kind, net=net, vat=vat),
+        filename=f"{plan.number}.pdf",
         data=expenses.InvoiceInput(
             supplier=supplier,
             number=plan.number,

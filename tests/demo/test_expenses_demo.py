@@ -57,6 +57,7 @@ def test_each_condominium_has_a_year_of_expenses() -> None:
                 invoices = Invoice.objects.filter(condominium=condominium)
                 assert invoices.count() >= 15, condominium.code
                 assert all(i.entry_id is not None for i in invoices)
+                assert all(i.file for i in invoices)  # the PDF the council opens in its space
                 assert all(year.start_date <= i.entry.date <= TODAY for i in invoices.select_related("entry"))
                 # Approval: the premium above the threshold approved by the manager; the works'
                 # second progress invoice waiting.
