@@ -28,7 +28,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 
 from tantieme.banking.debits import DebitClaim, DebitMatcher
 from tantieme.banking.enums import LineKind, MatchRule
@@ -108,48 +110,19 @@ def fold(reference: str) -> str:
 
 def damerau_levenshtein_at_most_one(a: str, b: str) -> bool:
     """True when `a` and `b` differ by at most one insertion, deletion, substitution or transposition."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
-        )
-    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+    return DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def name_tokens(text: str) -> list[str]:
     return [token for token in normalise(text).split() if token not in NAME_NOISE and len(token) > 1]
 
 
-def _ratio(a: str, b: str) -> int:
-    if not a and not b:
-        return 100
-    matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
-    return (200 * matched) // (len(a) + len(b))
-
-
 def token_set_ratio(a: str, b: str) -> int:
-    """rapidfuzz's token_set_ratio on word sets, 0–100 (integers only)."""
-    left, right = set(name_tokens(a)), set(name_tokens(b))
+    """rapidfuzz's token_set_ratio on the names' meaningful words (noise words dropped), 0–100."""
+    left, right = name_tokens(a), name_tokens(b)
     if not left or not right:
         return 0
-    common = " ".join(sorted(left & right))
-    only_left = " ".join(sorted(left - right))
-    only_right = " ".join(sorted(right - left))
-    if common and (not only_left or not only_right):
-        return 100
-    joined_left = f"{common} {only_left}".strip()
-    joined_right = f"{common} {only_right}".strip()
-    scores = [_ratio(joined_left, joined_right)]
-    if common:
-        scores += [_ratio(common, joined_left), _ratio(common, joined_right)]
-    return max(scores)
+    return int(fuzz.token_set_ratio(" ".join(left), " ".join(right)))
 
 
 @dataclass
