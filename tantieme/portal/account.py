@@ -3,12 +3,16 @@ the why of each call and régularisation (`?detail=<entry code>`), a chart, tran
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from tantieme.closing.queries import draft_regularisation
 from tantieme.condominiums.models import CoOwner
@@ -98,6 +102,59 @@ def portal_rows(statement: Statement, shared: list[tuple[str, str, str, str, str
     ]
 
 
+_ROW = (
+    '<tr><td data-label="{date_label}">{date}</td><td class="statement__label">{label}{why}</td>'
+    '<td class="num" data-label="{debit_label}">{debit}</td>'
+    '<td class="num" data-label="{credit_label}">{credit}</td>'
+    '<td class="{balance_class}" data-label="{balance_label}">{balance}</td></tr>'
+)
+_WHY = (
+    ' <a class="statement__why" href="?compte={account}&amp;detail={code}">{text}'
+    '<span class="visually-hidden"> ({date}, {amount})</span></a>'
+)
+
+
+def statement_body(rows: list[Row], account_id: int) -> SafeString:
+    """The statement's rows as HTML, in one pass: a 15-year statement has hundreds of rows, and the
+    template engine's per-node cost (five cells with their column names for the phone layout, the
+    « D'où vient ce montant ? » link) was most of the page's time. Every value is escaped (the
+    standard library's `html.escape`, quotes included: Django's lazy-aware `format_html` cost
+    more than the rest of the page)."""
+    labels = {
+        "date_label": escape(_("Date")),
+        "debit_label": escape(_("Débit")),
+        "credit_label": escape(_("Crédit")),
+        "balance_label": escape(_("Solde")),
+    }
+    why_text = escape(_("D'où vient ce montant ?"))
+    html = []
+    for row in rows:
+        why = (
+            _WHY.format(
+                account=account_id,
+                code=escape(quote(row.detail)),
+                text=why_text,
+                date=escape(row.date),
+                amount=escape(row.debit or row.credit),
+            )
+            if row.detail
+            else ""
+        )
+        html.append(
+            _ROW.format(
+                date=escape(row.date),
+                label=escape(row.label),
+                why=why,
+                debit=escape(row.debit),
+                credit=escape(row.credit),
+                balance=escape(row.balance),
+                balance_class="num is-credit" if row.in_credit else "num",
+                **labels,
+            )
+        )
+    return mark_safe("".join(html))  # noqa: S308 (every value above is escaped)
+
+
 @co_owner_required
 def account(request: HttpRequest) -> HttpResponse:
     if request.GET.get("detail"):
@@ -122,7 +179,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         # `rows`: exactly the back office's rows (the co-owner file shows the same statement).
         "rows": rows,
-        "lines": portal_rows(statement, rows),
+        "statement_body": statement_body(portal_rows(statement, rows), account.pk),
         "draft": draft_regularisation(account),
         "chart": account_chart(account, today, year.start, year.end),
     }
