@@ -54,6 +54,8 @@ CURRENT_PROVISIONS = "701"
 # Accounts whose side in annex 1 does not depend on the sign of their balance.
 RECEIVABLE_ACCOUNTS = ("409", "461", "471", "486", "49")
 DEBT_ACCOUNTS = ("40", "462", "472", "487")
+SUPPLIERS = "40"
+SUPPLIERS_OWING = "409"
 
 
 def _date(value: datetime.date) -> str:
@@ -330,7 +332,18 @@ def _lines_of(position: _Position, labels: Mapping[str, str]) -> dict[tuple[str,
         lines[(section, account)] = (label, previous + amount)
 
     for number, amount in position.accounts.items():
-        if amount:
+        if not amount:
+            continue
+        if number.startswith(SUPPLIERS) and len(number) > 3:
+            # A supplier's sub-account (40100003, 40800006) shows under its collective, on the side of
+            # its own balance (spec expenses §9.2): a creditor in the debts of 401/408, a debtor (a
+            # credit note larger than what was owed, an advance) in « Fournisseurs débiteurs » (409).
+            collective = SUPPLIERS_OWING if amount > 0 else ("401" if number.startswith("409") else number[:3])
+            put(_section_of(collective, amount), collective, labels.get(collective, collective), amount)
+        elif number.startswith(SUPPLIERS) and amount > 0:
+            # The collective itself with a debit balance: a supplier owes the syndicate, not a negative debt.
+            put(_RECEIVABLES, SUPPLIERS_OWING, labels.get(SUPPLIERS_OWING, SUPPLIERS_OWING), amount)
+        else:
             put(_section_of(number, amount), number, labels.get(number, number), amount)
     owed = sum((amount for amount in position.co_owners.values() if amount > 0), ZERO)
     owing = sum((amount for amount in position.co_owners.values() if amount < 0), ZERO)

@@ -325,7 +325,13 @@ def _auxiliary_account(condominium: Condominium, supplier: Supplier, collective:
     account = Account.objects.filter(condominium=condominium, number=number).first()
     if account is None:
         account = ledger.add_account(
-            condominium=condominium, number=number, label=supplier.legal_name[:120], actor=actor
+            condominium=condominium,
+            number=number,
+            label=supplier.legal_name[:120],
+            actor=actor,
+            # The FEC writes it CompteNum=401, CompAuxNum=FRN00003, CompAuxLib=<legal name> (spec §2.1).
+            auxiliary_code=supplier.code,
+            auxiliary_label=supplier.legal_name,
         )
     return account
 

@@ -15,12 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from tantieme.condominiums.models import Condominium
 from tantieme.core.money import format_amount, format_plain
+from tantieme.ledger.chart import STANDARD_CHART
 from tantieme.ledger.enums import JournalKind
 from tantieme.ledger.models import MONEY_OUTPUT, ZERO, Account, FiscalYear, Journal, Line, Match, cents
 
@@ -91,10 +93,49 @@ def _lettering_of(line_ids: list[int], amounts: dict[int, Decimal]) -> dict[int,
     return {line_id: lettered for line_id, lettered in last.items() if matched[line_id] == amounts[line_id]}
 
 
+@dataclass(frozen=True)
+class _FecAccount:
+    """CompteNum, CompteLib and, for a third party's sub-account, CompAuxNum and CompAuxLib."""
+
+    number: str
+    label: str
+    auxiliary_code: str = ""
+    auxiliary_label: str = ""
+
+
+def _fec_accounts(condominium: Condominium) -> dict[int, _FecAccount]:
+    """Each account as the FEC writes it: a supplier's 40100003 becomes 401 + FRN00003 (spec §2.1),
+    under the label of the collective account (the chart's when the condominium lacks it)."""
+    accounts = list(Account.objects.filter(condominium=condominium))
+    labels = dict(STANDARD_CHART) | {account.number: account.label for account in accounts}
+    return {
+        account.pk: (
+            _FecAccount(
+                account.collective,
+                labels.get(account.collective, account.label),
+                account.auxiliary_code,
+                account.auxiliary_label or account.label,
+            )
+            if account.auxiliary_code
+            else _FecAccount(account.number, account.label)
+        )
+        for account in accounts
+    }
+
+
+def _auxiliary(
+    account: _FecAccount, reference: str | None, last_name: str | None, first_name: str | None
+) -> tuple[str, str]:
+    """CompAuxNum and CompAuxLib: the co-owner on 450x/459 lines, the third party of a sub-account."""
+    if reference:
+        return reference, " ".join(part for part in (last_name, first_name) if part)
+    return account.auxiliary_code, account.auxiliary_label
+
+
 def fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[str, ...]]:
     """The 18 fields of every line of the year, opening entries first (call inside a firm scope)."""
     condominium = Condominium.objects.select_related("firm").get(pk=fiscal_year.condominium_id)
-    accounts = {account.pk: account for account in Account.objects.filter(condominium=condominium)}
+    accounts = _fec_accounts(condominium)
     opening_journal = Journal.objects.filter(condominium=condominium, kind=JournalKind.OPENING).first()
     yield from _carried_forward(condominium, fiscal_year, accounts, opening_journal)
 
@@ -146,6 +187,7 @@ def fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[str, ...]]:
     ) in lines:
         account = accounts[account_id]
         letter = lettered.get(pk)
+        auxiliary_code, auxiliary_label = _auxiliary(account, reference, last_name, first_name)
         yield (
             journal_code,
             journal_label,
@@ -153,8 +195,8 @@ def fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[str, ...]]:
             _date(entry_date),
             account.number,
             account.label,
-            reference or "",
-            " ".join(part for part in (last_name, first_name) if part) if reference else "",
+            auxiliary_code,
+            auxiliary_label,
             voucher,
             _date(voucher_date),
             label,
@@ -169,7 +211,7 @@ def fec_rows(fiscal_year: FiscalYear) -> Iterator[tuple[str, ...]]:
 
 
 def _carried_forward(
-    condominium: Condominium, fiscal_year: FiscalYear, accounts: dict[int, Account], journal: Journal | None
+    condominium: Condominium, fiscal_year: FiscalYear, accounts: dict[int, _FecAccount], journal: Journal | None
 ) -> Iterator[tuple[str, ...]]:
     """À-nouveaux: balances before the year of the balance-sheet accounts (classes 1, 4 and 5), per
     account and co-owner, computed from the lines (never stored twice). Classes 6 and 7 never carry
@@ -187,13 +229,19 @@ def _carried_forward(
     label = journal.label if journal else "À-nouveaux"
     day = _date(fiscal_year.start_date)
     text = f"Report à nouveau au {fiscal_year.start_date:%d/%m/%Y}"
-    for row in sorted(rows, key=lambda row: (accounts[row["account_id"]].number, row["co_owner__reference"] or "")):
+
+    def order(row: dict[str, Any]) -> tuple[str, str]:
+        account = accounts[row["account_id"]]
+        return account.number, row["co_owner__reference"] or account.auxiliary_code
+
+    for row in sorted(rows, key=order):
         total = cents(row["total"])
         if not total:
             continue
         account = accounts[row["account_id"]]
-        reference = row["co_owner__reference"] or ""
-        name = " ".join(part for part in (row["co_owner__last_name"], row["co_owner__first_name"]) if part)
+        reference, name = _auxiliary(
+            account, row["co_owner__reference"], row["co_owner__last_name"], row["co_owner__first_name"]
+        )
         yield (
             code,
             label,
@@ -202,7 +250,7 @@ def _carried_forward(
             account.number,
             account.label,
             reference,
-            name if reference else "",
+            name,
             "AN",
             day,
             text,
@@ -253,10 +301,16 @@ FIELD_DESCRIPTIONS = (
     "Libellé du journal",
     "Numéro de l'écriture : <journal><année>-<rang>, continu et sans trou par journal et exercice",
     "Date de comptabilisation de l'écriture (AAAAMMJJ)",
-    "Numéro de compte général, plan comptable des copropriétés (décret n° 2005-240) ; 3 caractères au moins",
+    (
+        "Numéro de compte général, plan comptable des copropriétés (décret n° 2005-240) ; 3 caractères au moins ;"
+        " les comptes des fournisseurs sous leur collectif 401, 408 ou 409 (le fournisseur en compte auxiliaire)"
+    ),
     "Libellé du compte général",
-    "Compte auxiliaire : référence du copropriétaire (par exemple A6060001) sur les comptes 450x et 459, vide sinon",
-    "Nom du copropriétaire du compte auxiliaire, vide sinon",
+    (
+        "Compte auxiliaire : référence du copropriétaire (par exemple A6060001) sur les comptes 450x et 459,"
+        " code du fournisseur (par exemple FRN00003) sur les comptes 401, 408 et 409, vide sinon"
+    ),
+    "Nom du copropriétaire ou raison sociale du fournisseur du compte auxiliaire, vide sinon",
     "Référence de la pièce justificative (appel de fonds, relevé bancaire, paiement par carte…)",
     "Date de la pièce justificative (AAAAMMJJ)",
     "Libellé de la ligne d'écriture",

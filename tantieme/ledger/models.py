@@ -52,6 +52,11 @@ class Account(models.Model):
     label = models.CharField(_("libellé"), max_length=120)
     # 450x and 459: every line on them names a co-owner (sub-ledger = control account).
     is_co_owner_account = models.BooleanField(_("compte copropriétaire"), default=False)
+    # A third party's sub-account of a collective account (a supplier's 40100003 under 401): the FEC
+    # writes it as CompteNum = the collective (its first three digits), CompAuxNum = this code and
+    # CompAuxLib = this label (LPF A47 A-1). Set by the app that owns the third party (expenses).
+    auxiliary_code = models.CharField(_("code auxiliaire"), max_length=17, blank=True)
+    auxiliary_label = models.CharField(_("libellé auxiliaire"), max_length=120, blank=True)
 
     firm_lookup: ClassVar[str] = "condominium__firm"
     objects = FirmScopedManager["Account"]()
@@ -71,6 +76,11 @@ class Account(models.Model):
     @property
     def account_class(self) -> int:
         return int(self.number[0])
+
+    @property
+    def collective(self) -> str:
+        """The collective account an auxiliary account subdivides (« 401 » for 40100003), else itself."""
+        return self.number[:3] if self.auxiliary_code else self.number
 
 
 class Journal(models.Model):

@@ -155,8 +155,19 @@ def create_chart(*, condominium: Condominium, actor: Any = None) -> int:
 
 
 @transaction.atomic
-def add_account(*, condominium: Condominium, number: str, label: str, actor: Any = None) -> Account:
-    """A subdivision of an account of the chart (arrêté art. 8): 5121 under 512, 4728 under 472."""
+def add_account(
+    *,
+    condominium: Condominium,
+    number: str,
+    label: str,
+    actor: Any = None,
+    auxiliary_code: str = "",
+    auxiliary_label: str = "",
+) -> Account:
+    """A subdivision of an account of the chart (arrêté art. 8): 5121 under 512, 4728 under 472.
+
+    `auxiliary_code`/`auxiliary_label` make it a third party's auxiliary account of its collective
+    (a supplier's FRN00003 under 401), exported as such in the FEC."""
     number = number.strip()
     if not number.isdigit() or not 3 <= len(number) <= 10 or number[0] not in "1234567":
         raise UnknownAccountError(f"« {number} » n'est pas un numéro de compte des classes 1 à 7.")
@@ -170,8 +181,15 @@ def add_account(*, condominium: Condominium, number: str, label: str, actor: Any
             f"Le compte {number} ne subdivise aucun compte du plan comptable : "
             "on ne crée pas de compte parallèle (arrêté du 14 mars 2005, art. 8)."
         )
+    if auxiliary_code and len(number) <= 3:
+        raise LedgerError(f"Un compte auxiliaire subdivise un compte collectif : {number} n'en est pas un.")
     account = Account.objects.create(
-        condominium=condominium, number=number, label=label, is_co_owner_account=chart.is_co_owner_account(number)
+        condominium=condominium,
+        number=number,
+        label=label,
+        is_co_owner_account=chart.is_co_owner_account(number),
+        auxiliary_code=auxiliary_code[:17],
+        auxiliary_label=auxiliary_label[:120],
     )
     record(action="ledger.account.created", firm=condominium.firm, actor=actor, target=account, data={"number": number})
     return account
