@@ -14,9 +14,11 @@ The database is migrated here. Data (one firm `backoffice`, generated once, reus
   of fiscal years with, each quarter, one call entry (a 4501 line per co-owner) and one bank entry
   of the transfers (8 % stop paying in the last two quarters), posted year by year through
   `post_entries_bulk` (1.8 M lines); a statement of 2,000 matched lines, 20 to review and 10 in
-  suspense; the requests, payments, budget and documents of `search_bench._work_to_do`; a voted
-  budget, a works operation, a council member, an announcement, a lettering, an attachment, a
-  sale, a supplier with an approved invoice, a call batch.
+  suspense; the requests, failed card payments, this year's budget (without lines) and documents
+  of `search_bench._work_to_do`. Made on the first walk, then reused: a works operation, a
+  council member, an announcement, a lettering, an entry attachment, a sale, a building, a match
+  suggestion, a call batch; and, through the isolation test's providers, a supplier with its IBAN,
+  a contract, a validated invoice and a supplier payment batch.
 
 The walk: every pattern of `tantieme.backoffice.urls` (as `tests/test_isolation.py` walks them),
 path parameters filled by the isolation test's providers (`BACKOFFICE_OBJECTS`) on an object
