@@ -13,8 +13,9 @@ comes from its view (`staff_required` records `required_capability` and `post_ca
   runs in a transaction rolled back afterwards, so the walk leaves the data as it found it);
 - outside the portfolio, and another firm's object on that firm's host: 404 for a role holding the
   capability (objects of the firm rather than of a condominium, `BACKOFFICE_FIRM_WIDE` in
-  tests/test_isolation.py, have no portfolio limit); a role without it gets its 403 first
-  (answered before any lookup: the same for any id, so it says nothing about the object);
+  tests/test_isolation.py, have no portfolio limit); a role without it gets its 403 first,
+  answered before any lookup (the same for any id, so it says nothing about the object): checked
+  inside, not asked again;
 - lists without an object, seen by a staff member outside the portfolio, never show the
   portfolio's condominium;
 - never a 500; and no POST-only view (an action) is open to read-only staff (`Can.VIEW`).
@@ -179,8 +180,10 @@ class Walk:
         if url.has_object:
             # The object is 606's: outside the portfolio, and not rivage's.
             capability = url.needed_to_post if url.post_only else url.needed
+            if not role_can(role, capability):
+                return  # its 403 comes before any lookup, whatever the object: checked inside already
             send, method = (_post, "POST") if url.post_only else (_get, "GET")
-            wanted = 404 if role_can(role, capability) else 403
+            wanted = 404
             places = [("at another firm", self.other_firm)]
             if url.name not in BACKOFFICE_FIRM_WIDE:  # a supplier is no condominium's: no portfolio limit
                 places.append(("outside the portfolio", self.outside))
