@@ -11,7 +11,7 @@ Each block says what waits and links to the page where it is done:
 - co-owners whose balance is above `ARREARS_THRESHOLD` (from the index of balances, see `arrears`);
 - for each condominium, the nine documents of décret 2019-502 (art. 1, 1°) missing from the
   extranet — the syndic's legal checklist;
-- contract notice deadlines (`contract_deadlines`, a hook until `tantieme.expenses` has the query).
+- contract notice deadlines (`contract_deadlines`, from `tantieme.expenses`).
 
 The page runs a constant number of queries whatever the number of condominiums and lines: one
 query per block, the per-condominium figures (documents, bank queues) as correlated subqueries of
@@ -56,6 +56,7 @@ from tantieme.banking.models import StatementLine
 from tantieme.condominiums.models import Condominium, CoOwner
 from tantieme.documents.enums import SHARED_CATEGORIES, Audience, DocumentCategory
 from tantieme.documents.models import Document
+from tantieme.expenses.queries import NoticeDue, contracts_with_notice_due
 from tantieme.funds.computation import add_months
 from tantieme.funds.enums import OperationState
 from tantieme.funds.models import Budget, Call, WorksInstalment
@@ -74,6 +75,7 @@ ARREARS_SHOWN = 20
 LIST_SIZE = 10  # rows shown in the requests and payments blocks (the counts say how many in all)
 CONDOMINIUMS_SHOWN = 20  # rows of the bank and extranet blocks: the oldest / the most incomplete
 LATE_ANSWER = datetime.timedelta(hours=48)
+NOTICE_WARNING_DAYS = 30  # spec expenses §2.4: warn 30 days before the notice deadline
 # Card payments: posted the next day (post_card_payments); asked about for three days
 # (payments.reconciliation); a refund answers within the day.
 UNPOSTED_AFTER = datetime.timedelta(days=2)
@@ -364,12 +366,10 @@ def _aware(moment: datetime.datetime | str) -> datetime.datetime:
 # --- Contract notice deadlines (hook) -------------------------------------------------------------
 
 
-def contract_deadlines(condominium_ids: list[int], today: datetime.date) -> list[Any] | None:
-    """Contracts whose notice deadline (end date − notice) is near, once `tantieme.expenses` offers
-    the query: wire it here, one query for the whole portfolio (then the page runs 16 queries, or
-    fold it into `condominium_rows` as a subquery to stay at 15). Until then None: the block is
-    not shown."""
-    return None
+def contract_deadlines(condominium_ids: list[int], today: datetime.date) -> list[NoticeDue]:
+    """Contracts whose notice deadline (next end − notice) falls within `NOTICE_WARNING_DAYS`: the
+    syndic must give notice by then or the contract renews (spec expenses §2.4). One query."""
+    return contracts_with_notice_due(condominium_ids, today, within_days=NOTICE_WARNING_DAYS)
 
 
 # --- The page -------------------------------------------------------------------------------------

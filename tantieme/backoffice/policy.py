@@ -19,7 +19,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from tantieme.condominiums.models import Condominium
@@ -117,11 +117,10 @@ def capabilities_of(request: HttpRequest) -> dict[str, bool]:
 
 def portfolio_condominiums(user: User) -> QuerySet[Condominium]:
     """The condominiums of the firm in scope that `user` may see, as a query (ordered by code)."""
-    condominiums = Condominium.objects.order_by("code")
-    portfolio = PortfolioCondominium.objects.filter(user=user).values("condominium_id")
-    if PortfolioCondominium.objects.filter(user=user).exists():
-        condominiums = condominiums.filter(pk__in=portfolio)
-    return condominiums
+    portfolio = PortfolioCondominium.objects.filter(user=user)
+    # One query, no round trip first: no portfolio row at all, or this condominium among the rows.
+    visible = ~Exists(portfolio) | Q(pk__in=portfolio.values("condominium_id"))
+    return Condominium.objects.filter(visible).order_by("code")
 
 
 def condominiums_for_staff(user: User) -> list[Condominium]:
