@@ -237,7 +237,13 @@ def sale_new(request: HttpRequest) -> HttpResponse:
         condominiums = list(portfolio_condominiums(staff_user(request)))
         return render(request, "backoffice/sales/choose.html", {"condominiums": condominiums, "menu": MENU})
     condominium = portfolio_condominium(request, int(raw))
-    form = SaleRequestForm(request.POST or None, initial={"requested_on": timezone.localdate()})
+    # From the co-owner's file: the seller's reference (and lots) already filled in.
+    initial = {
+        "requested_on": timezone.localdate(),
+        "seller_reference": request.GET.get("vendeur", "")[:20],
+        "lot_numbers": request.GET.get("lots", "")[:200],
+    }
+    form = SaleRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         seller = CoOwner.objects.filter(condominium=condominium, reference=data["seller_reference"]).first()

@@ -223,3 +223,20 @@ def test_roles_portfolio_and_firm_walls(example: Example) -> None:
     assert other_client.get(f"/gestion/ventes/nouvelle/?copropriete={example.condominium.pk}").status_code == 404
     sale.refresh_from_db()
     assert sale.status == SaleStatus.REQUESTED
+
+
+def test_the_co_owner_file_starts_a_sale_with_the_seller_filled_in(example: Example) -> None:
+    manager = StaffUserFactory(firm=example.firm, membership=StaffRole.MANAGER)
+    client = client_for(example.firm, manager)
+    seller = example.owners["A"]
+    page = client.get(f"/gestion/coproprietaires/{seller.pk}/lots/").content.decode()
+    link = f"/gestion/ventes/nouvelle/?copropriete={example.condominium.pk}&amp;vendeur={seller.reference}&amp;lots="
+    assert link in page
+    form = client.get(link.replace("&amp;", "&") + "1").content.decode()
+    assert f'value="{seller.reference}"' in form
+    assert 'value="1"' in form
+    reader = StaffUserFactory(firm=example.firm, membership=StaffRole.READ_ONLY)
+    assert (
+        "/gestion/ventes/nouvelle/"
+        not in client_for(example.firm, reader).get(f"/gestion/coproprietaires/{seller.pk}/lots/").content.decode()
+    )

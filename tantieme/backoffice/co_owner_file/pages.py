@@ -47,12 +47,14 @@ def co_owner_lots(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("lot__number", "start_date")
     )
     today = timezone.localdate()
+    rows = [(ownership, ownership.covers(today)) for ownership in ownerships]
     return render_section(
         request,
         co_owner,
         "co_owner_lots",
         "lots.html",
-        rows=[(ownership, ownership.covers(today)) for ownership in ownerships],
+        rows=rows,
+        current_lots=[str(ownership.lot.number) for ownership, current in rows if current],
     )
 
 
