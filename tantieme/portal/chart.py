@@ -120,7 +120,13 @@ def account_chart(
     for kind, bucket, label, total in months.order_by().union(keys.order_by(), all=True):
         amount = Decimal(total or 0).quantize(Decimal("0.01"))
         if kind == "m":
-            day = bucket if isinstance(bucket, datetime.date) else datetime.date.fromisoformat(str(bucket)[:10])
+            # A date on SQLite, a timestamp from PostgreSQL's DATE_TRUNC through the UNION.
+            if isinstance(bucket, datetime.datetime):
+                day = bucket.date()
+            elif isinstance(bucket, datetime.date):
+                day = bucket
+            else:
+                day = datetime.date.fromisoformat(str(bucket)[:10])
             movements[day] = movements.get(day, ZERO) + amount
         else:
             per_key[label] = per_key.get(label, ZERO) + amount

@@ -176,3 +176,17 @@ def test_the_chart_and_the_account_page_budget(example: Example, django_assert_m
     assert "Solde à la fin de chaque mois" in page  # the text alternative
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
+
+
+def test_the_chart_series(owing: World) -> None:
+    from tantieme.portal.chart import MONTHS, account_chart
+
+    today = datetime.date.today()
+    with firm_scope(owing.horizon):
+        chart = account_chart(owing.alice, today, datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+    assert len(chart.points) == MONTHS
+    assert chart.points[-1].month == today.replace(day=1)
+    assert chart.points[-1].balance == Decimal("1210.77")  # called on 1 January, unpaid
+    assert chart.points[-1].text == "1\xa0210,77\xa0€"
+    assert chart.points[0].balance == Decimal("0.00")  # two years ago: nothing yet
+    assert chart.keys == ()  # no call for funds issued by the funds app in these books
