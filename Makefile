@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 export PORT
 
-.PHONY: run install install-dev lint test pytest messages compile-messages clean help
+.PHONY: run install install-dev lint test pytest messages compile-messages clean help lock
 
 help:
 	@echo "make run    install, migrate, seed the demo and serve on http://horizon.localhost:$(PORT)/"
@@ -21,13 +21,24 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+# The exact versions of requirements.lock (runtime) and requirements-dev.lock (tests and tools):
+# every install gets what CI tested. `make lock` rewrites them from pyproject.toml.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	@touch $@
+
+lock:
+	rm -rf var/lock-runtime var/lock-dev
+	$(PYTHON) -m venv var/lock-runtime && var/lock-runtime/bin/pip install --quiet .
+	var/lock-runtime/bin/pip freeze --exclude-editable | grep -v '^tantieme' > requirements.lock
+	$(PYTHON) -m venv var/lock-dev && var/lock-dev/bin/pip install --quiet '.[dev]'
+	var/lock-dev/bin/pip freeze --exclude-editable | grep -v '^tantieme' > requirements-dev.lock
+	rm -rf var/lock-runtime var/lock-dev
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
