@@ -385,6 +385,9 @@ class Invoice(models.Model):
             models.Index(fields=["condominium", "status", "due_date"], name="expenses_invoice_due"),
             models.Index(fields=["condominium", "issue_date"], name="expenses_invoice_date"),
             models.Index(fields=["supplier", "total_ttc", "issue_date"], name="expenses_invoice_same_amount"),
+            # The back office's list, newest first: the page's 25 rows read in index order (with
+            # years of invoices in a firm, no sort of all of them).
+            models.Index(fields=["firm", "-issue_date", "id"], name="expenses_invoice_list"),
         ]
 
     def __str__(self) -> str:

@@ -141,6 +141,7 @@ def approval_queue(condominium_ids: Iterable[int]) -> QuerySet[Invoice]:
     return (
         Invoice.objects.filter(condominium_id__in=list(condominium_ids), status=InvoiceStatus.VALIDATED)
         .select_related("supplier", "condominium")
+        .defer("einvoice_xml")  # kilobytes of CII per e-invoice that a list never shows
         .order_by("due_date", "pk")
     )
 
