@@ -293,6 +293,11 @@ class SupplierDebitMatcher:
             if name
             and (normalise(pair[0].supplier.legal_name) in name or name in normalise(pair[0].supplier.legal_name))
         ]
+        if len(named) > 1:
+            # Fixed instalments: several open invoices of one supplier for the same amount. The one
+            # the bank text names wins; otherwise the oldest due (a late statement pays in order).
+            by_number = [pair for pair in named if f" {normalise(pair[0].number)} " in text]
+            named = by_number or sorted(named, key=lambda pair: (pair[0].due_date, pair[0].pk))[:1]
         chosen = named if len(named) == 1 else (found if len(found) == 1 and is_debit_order else [])
         if len(chosen) != 1:
             return None

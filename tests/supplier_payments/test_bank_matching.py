@@ -168,6 +168,59 @@ def test_supplier_direct_debit_matched_to_its_open_invoice(tilleuls: Tilleuls) -
     assert amounts_due([invoice]) == {invoice.pk: Decimal("0.00")}  # its 401 line is lettered
 
 
+def _direct_debit_statement(
+    statement_id: str, movements: list[tuple[str, str]], opening: Decimal = Decimal("20000.00")
+) -> bytes:
+    return camt053_document(
+        iban=TILLEULS_IBAN,
+        statement_id=statement_id,
+        opening_balance=opening,
+        opening_date=EXECUTION_DAY,
+        closing_date=EXECUTION_DAY,
+        movements=[
+            SampleMovement(
+                Decimal(f"-{amount}"), EXECUTION_DAY, name="EDF ENTREPRISES", remittance=text,
+                reference=f"{statement_id}-{i}", bank_code="PMNT/RDDT/ESDD",
+            )
+            for i, (amount, text) in enumerate(movements)
+        ],
+    )  # fmt: skip
+
+
+def test_fixed_instalments_of_one_amount_are_matched_by_number_then_oldest_first(tilleuls: Tilleuls) -> None:
+    """Monthly instalments of the same amount (spec §4.5), imported late: the one the bank text
+    names is taken; without a number, the oldest due."""
+    energy = add_supplier(
+        tilleuls, "FRN00007", "EDF ENTREPRISES", "FR7630004000031234567890143", "", means=PaymentMeans.DIRECT_DEBIT
+    )
+    october = tilleuls.invoice(
+        "EDF-2026-10",
+        energy.code,
+        "150.00",
+        means=PaymentMeans.DIRECT_DEBIT,
+        approve=False,
+        due=datetime.date(2026, 10, 10),
+    )
+    november = tilleuls.invoice(
+        "EDF-2026-11", energy.code, "150.00", means=PaymentMeans.DIRECT_DEBIT, approve=False,
+        issue=datetime.date(2026, 9, 21), due=datetime.date(2026, 11, 10),
+    )  # fmt: skip
+    named = import_statement(
+        condominium=tilleuls.condo, content=_direct_debit_statement("S-NOV", [("150.00", "PRLV EDF EDF-2026-11")])
+    )
+    assert named.matched == 1
+    november.refresh_from_db()
+    october.refresh_from_db()
+    assert (november.status, october.status) == (InvoiceStatus.PAID, InvoiceStatus.VALIDATED)
+    unnamed = import_statement(
+        condominium=tilleuls.condo,
+        content=_direct_debit_statement("S-OCT", [("150.00", "PRLV SEPA EDF")], opening=Decimal("19850.00")),
+    )
+    assert unnamed.matched == 1
+    october.refresh_from_db()
+    assert october.status == InvoiceStatus.PAID
+
+
 def test_cheque_posted_at_issue_then_matched_to_its_debit(tilleuls: Tilleuls) -> None:
     invoice = tilleuls.invoices[0]
     cheque = record_cheque(invoice=invoice, number="1234567", issue_date=datetime.date(2026, 10, 5))
