@@ -65,7 +65,8 @@ def documents_home(request: HttpRequest) -> HttpResponse:
 def documents_condominium(request: HttpRequest, pk: int) -> HttpResponse:
     condominium = portfolio_condominium(request, pk)
     form = BackofficeFilterForm(request.GET or None, condominium=condominium)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad field (an unknown reference) shows its error; the valid ones still filter
+    filters = form.cleaned_data if form.is_bound else {}
     co_owner = filters.get("coproprietaire")
     documents = documents_for_condominium(
         condominium,
@@ -198,7 +199,8 @@ def documents_council_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.add_council_member(co_owner=co_owner, start_date=form.cleaned_data["start_date"], request=request)
         messages.success(request, _("%(name)s fait partie du conseil syndical.") % {"name": co_owner.display_name})
     else:
-        messages.error(request, _("Choisissez un copropriétaire de la copropriété et une date de début."))
+        errors = " ".join(str(error) for field_errors in form.errors.values() for error in field_errors)
+        messages.error(request, _("Membre non ajouté : %(errors)s") % {"errors": errors})
     return redirect("backoffice:documents_council", pk=condominium.pk)
 
 

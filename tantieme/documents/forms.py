@@ -10,10 +10,13 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tantieme.condominiums.models import Condominium, CoOwner
+from tantieme.core.references import InvalidReferenceError, format_reference, parse_reference
 from tantieme.documents.enums import Audience, DocumentCategory, allowed_audiences
 from tantieme.documents.exceptions import UploadRefused
 from tantieme.documents.validators import check_upload, max_upload_size
@@ -48,9 +51,71 @@ class CheckedFile:
     content: bytes
 
 
-class CoOwnerChoiceField(forms.ModelChoiceField[CoOwner]):
-    def label_from_instance(self, obj: CoOwner) -> str:
-        return f"{obj.reference_display} — {obj.display_name}"
+DATALIST_SIZE = 40  # a condominium with more co-owners gets a plain text input (no list)
+
+
+class ReferenceInput(forms.TextInput):
+    """A text input for a co-owner reference, with a `<datalist>` of suggestions when one is given."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "spellcheck": "false", "size": 14, **(attrs or {})})
+        self.suggestions: list[tuple[str, str]] = []
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        if not self.suggestions:
+            return super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}_choices"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">{}</option>', self.suggestions)
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class CoOwnerReferenceField(forms.CharField):
+    """A co-owner of one condominium, typed as his reference in any spacing (« a 606 0001 »,
+    « A-606-0001 »). It replaces a `<select>` of every co-owner, which a condominium of 15,000
+    co-owners made seconds long to render; the form sets `condominium` before validation."""
+
+    widget = ReferenceInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", gettext_lazy("La référence du copropriétaire, par exemple A 606 0001."))
+        super().__init__(*args, **kwargs)
+        self.condominium: Condominium | None = None
+
+    def set_condominium(self, condominium: Condominium) -> None:
+        """Scope the field to `condominium`; a small condominium gets its co-owners as suggestions."""
+        self.condominium = condominium
+        co_owners = list(
+            CoOwner.objects.filter(condominium=condominium)
+            .order_by("reference")
+            .only("pk", "reference", "civility", "last_name", "first_name")[: DATALIST_SIZE + 1]
+        )
+        if len(co_owners) <= DATALIST_SIZE:
+            assert isinstance(self.widget, ReferenceInput)
+            self.widget.suggestions = [(format_reference(c.reference), c.display_name) for c in co_owners]
+
+    def clean(self, value: Any) -> CoOwner | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            reference = parse_reference(text)
+        except InvalidReferenceError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
+        assert self.condominium is not None, "set_condominium() before validation"
+        # Scoped to the condominium (and, by the manager, to the firm): another one's reference is unknown here.
+        co_owner = CoOwner.objects.filter(condominium=self.condominium, reference=reference).first()
+        if co_owner is None:
+            raise forms.ValidationError(
+                _("« %(reference)s » n'est pas un copropriétaire de la copropriété %(code)s.")
+                % {"reference": format_reference(reference), "code": self.condominium.code},
+                code="unknown",
+            )
+        return co_owner
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_reference(value.reference) if isinstance(value, CoOwner) else value
 
 
 class PublishForm(forms.Form):
@@ -58,11 +123,12 @@ class PublishForm(forms.Form):
     audience = forms.ChoiceField(
         label=gettext_lazy("Destinataires"), choices=Audience.choices, widget=forms.RadioSelect
     )
-    co_owner = CoOwnerChoiceField(
+    co_owner = CoOwnerReferenceField(
         label=gettext_lazy("Copropriétaire destinataire"),
-        queryset=CoOwner.all_firms.none(),
         required=False,
-        help_text=gettext_lazy("Seulement pour un document personnel (« Un copropriétaire »)."),
+        help_text=gettext_lazy(
+            "Seulement pour un document personnel (« Un copropriétaire ») : sa référence, par exemple A 606 0001."
+        ),
     )
     title = forms.CharField(
         label=gettext_lazy("Titre"),
@@ -90,9 +156,8 @@ class PublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.condominium = condominium
         field = self.fields["co_owner"]
-        assert isinstance(field, CoOwnerChoiceField)
-        field.queryset = CoOwner.objects.filter(condominium=condominium).order_by("reference")
-        field.empty_label = _("— aucun (document pour tous ou pour le conseil) —")
+        assert isinstance(field, CoOwnerReferenceField)
+        field.set_condominium(condominium)
         self.fields["uploads"].help_text = _(
             "PDF, JPEG ou PNG, %(size)d Mo au plus par fichier ; plusieurs fichiers possibles "
             "(même catégorie et mêmes destinataires)."
@@ -187,9 +252,7 @@ class BackofficeFilterForm(forms.Form):
     categorie = forms.ChoiceField(label=gettext_lazy("Catégorie"), required=False)
     destinataires = forms.ChoiceField(label=gettext_lazy("Destinataires"), required=False)
     annee = forms.IntegerField(label=gettext_lazy("Année"), required=False, min_value=1950, max_value=2100)
-    coproprietaire = CoOwnerChoiceField(
-        label=gettext_lazy("Copropriétaire"), queryset=CoOwner.all_firms.none(), required=False
-    )
+    coproprietaire = CoOwnerReferenceField(label=gettext_lazy("Copropriétaire (référence)"), required=False)
     archives = forms.BooleanField(label=gettext_lazy("Afficher aussi les documents archivés"), required=False)
 
     def __init__(self, *args: Any, condominium: Condominium, **kwargs: Any) -> None:
@@ -199,15 +262,14 @@ class BackofficeFilterForm(forms.Form):
         co_owner_field = self.fields["coproprietaire"]
         assert isinstance(category_field, forms.ChoiceField)
         assert isinstance(audience_field, forms.ChoiceField)
-        assert isinstance(co_owner_field, CoOwnerChoiceField)
+        assert isinstance(co_owner_field, CoOwnerReferenceField)
         category_field.choices = [("", _("Toutes")), *DocumentCategory.choices]
         audience_field.choices = [("", _("Tous")), *Audience.choices]
-        co_owner_field.queryset = CoOwner.objects.filter(condominium=condominium).order_by("reference")
-        co_owner_field.empty_label = _("Tous")
+        co_owner_field.set_condominium(condominium)
 
 
 class CouncilMemberForm(forms.Form):
-    co_owner = CoOwnerChoiceField(label=gettext_lazy("Copropriétaire"), queryset=CoOwner.all_firms.none())
+    co_owner = CoOwnerReferenceField(label=gettext_lazy("Copropriétaire"))
     start_date = forms.DateField(
         label=gettext_lazy("Début du mandat"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -216,5 +278,5 @@ class CouncilMemberForm(forms.Form):
         kwargs.setdefault("initial", {"start_date": today})
         super().__init__(*args, **kwargs)
         field = self.fields["co_owner"]
-        assert isinstance(field, CoOwnerChoiceField)
-        field.queryset = CoOwner.objects.filter(condominium=condominium).order_by("reference")
+        assert isinstance(field, CoOwnerReferenceField)
+        field.set_condominium(condominium)

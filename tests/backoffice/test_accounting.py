@@ -708,3 +708,54 @@ def test_the_entries_list_sorts_on_its_columns(books: Books) -> None:
     assert "tri=code" in html
     export = reverse("backoffice:accounting_entries_export", args=[books.pk, "csv"])
     assert f'href="{export}?exercice={books.first.pk}"' in html
+
+
+def test_the_lettering_list_is_paginated_filtered_and_bounded(books: Books, django_assert_max_num_queries: Any) -> None:
+    """Many co-owners: 50 a page, balances of the page's co-owners only, filters and a bounded query count."""
+    from tests.factories import CoOwnerFactory
+
+    world = books.world
+    for index in range(120):
+        CoOwnerFactory(condominium=world.condo, reference=f"A606{1000 + index}", last_name=f"VOISIN{index:03d}")
+    with firm_scope(world.horizon):
+        post_call(world.condo, world.bob, D("75.50"), date=datetime.date(2025, 5, 1))
+    client = _client(world)
+    url = reverse("backoffice:accounting_lettering", args=[books.pk])
+    year = f"exercice={books.first.pk}"
+    client.get(url)  # sessions, OTP device: warm up
+    with django_assert_max_num_queries(15):
+        response = client.get(f"{url}?{year}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "122 copropriétaires" in page
+    assert "Page 1 sur 3" in page
+    assert page.count('class="reference"') == 50
+    # Alice: the call of 1 000,00 less her payment of 600,00; Bob: his call.
+    alice_link = reverse("backoffice:accounting_lettering_co_owner", args=[books.pk, world.alice.pk])
+    assert f"{alice_link}?{year}" in page
+    assert "400,00" in page
+    assert "75,50" in page
+    assert f"{year}&amp;page=2" in page  # the fiscal year is kept from page to page
+    assert reverse("backoffice:accounting_lettering_account", args=[books.pk, "401"]) in page
+
+    with django_assert_max_num_queries(15):
+        last = client.get(f"{url}?{year}&page=3").content.decode()
+    assert last.count('class="reference"') == 22
+    assert "VOISIN119" in last
+
+    debtors = client.get(f"{url}?{year}&debtors=on").content.decode()
+    assert "2 copropriétaires" in debtors
+    assert "VOISIN" not in debtors
+
+    by_reference = client.get(f"{url}?q=a-606-0002").content.decode()
+    assert "1 copropriétaire " in by_reference
+    assert "MARTIN" in by_reference
+    assert "TEST" not in by_reference
+
+    by_balance = client.get(f"{url}?tri=balance&ordre=desc").content.decode()
+    assert by_balance.index("400,00") < by_balance.index("75,50") < by_balance.index("VOISIN")
+
+    export = _read(client.get(f"{url}?debtors=on&format=csv")).decode("utf-8-sig")
+    assert "MARTIN" in export
+    assert "400" in export
+    assert "VOISIN" not in export

@@ -109,7 +109,7 @@ def test_publish_a_personal_document(world: World) -> None:
             upload("appel.pdf", pdf_bytes("appel")),
             category=DocumentCategory.CALL_FOR_FUNDS,
             audience=Audience.CO_OWNER,
-            co_owner=world.alice.pk,
+            co_owner="a-606 0001",
             title="Appel de fonds T1 2026",
         ),
     )
@@ -126,13 +126,13 @@ def test_publish_a_personal_document(world: World) -> None:
         ({"co_owner": "alice"}, "ne se choisit que si"),
         (
             {"co_owner": "charlie", "audience": Audience.CO_OWNER, "category": DocumentCategory.LETTER},
-            "Sélectionnez un choix valide",
+            "« G 149 X369 » n&#x27;est pas un copropriétaire de la copropriété 606.",
         ),
     ],
 )
 def test_inconsistent_audiences_are_refused(world: World, fields: dict[str, object], message: str) -> None:
     if fields.get("co_owner") in {"alice", "charlie"}:
-        fields["co_owner"] = getattr(world, str(fields["co_owner"])).pk
+        fields["co_owner"] = getattr(world, str(fields["co_owner"])).reference
     response = staff(world).post(publish_url(world), form_data(upload("a.pdf", pdf_bytes()), **fields))
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -202,7 +202,7 @@ def test_list_filters_and_archives(world: World) -> None:
     body = client.get(url, {"categorie": "insurance"}).content.decode()
     assert "Assurance" in body
     assert "PV 2024" not in body
-    body = client.get(url, {"coproprietaire": world.alice.pk}).content.decode()
+    body = client.get(url, {"coproprietaire": "a 606 0001"}).content.decode()
     assert "Appel Alice" in body
     assert "Assurance" not in body
     assert "Vieux PV" in client.get(url, {"archives": "on"}).content.decode()
@@ -285,7 +285,7 @@ def test_council_members_are_added_and_removed(world: World) -> None:
     council_url = reverse("backoffice:documents_council", args=[world.condo.pk])
     response = client.post(
         reverse("backoffice:documents_council_add", args=[world.condo.pk]),
-        {"co_owner": world.alice.pk, "start_date": "2025-06-12"},
+        {"co_owner": "A6060001", "start_date": "2025-06-12"},
         follow=True,
     )
     assert "fait partie du conseil syndical" in response.content.decode()
@@ -293,7 +293,7 @@ def test_council_members_are_added_and_removed(world: World) -> None:
     # Charlie is not a co-owner of this condominium.
     response = client.post(
         reverse("backoffice:documents_council_add", args=[world.condo.pk]),
-        {"co_owner": world.charlie.pk, "start_date": "2025-06-12"},
+        {"co_owner": world.charlie.reference, "start_date": "2025-06-12"},
     )
     with firm_scope(world.horizon):
         seat = CouncilMembership.objects.get()
@@ -311,9 +311,109 @@ def test_only_admins_and_managers_change_the_council(world: World) -> None:
         assert client.get(reverse("backoffice:documents_council", args=[world.condo.pk])).status_code == 200
         add = client.post(
             reverse("backoffice:documents_council_add", args=[world.condo.pk]),
-            {"co_owner": world.bob.pk, "start_date": "2025-06-12"},
+            {"co_owner": world.bob.reference, "start_date": "2025-06-12"},
         )
         assert add.status_code == 403
         assert client.post(reverse("backoffice:documents_council_remove", args=[seat.pk])).status_code == 403
     rival = client_for(world.rivage, StaffUserFactory(firm=world.rivage))
     assert rival.post(reverse("backoffice:documents_council_remove", args=[seat.pk])).status_code == 404
+
+
+# --- The co-owner is typed as a reference (a condominium may have 15,000 co-owners) ---------------
+
+
+@pytest.mark.parametrize("typed", ["A6060002", "a 606 0002", "A-606-0002", " a.606.0002 "])
+def test_a_personal_document_takes_the_reference_in_any_spacing(world: World, typed: str) -> None:
+    response = staff(world).post(
+        publish_url(world),
+        form_data(
+            upload("lettre.pdf", pdf_bytes("lettre")),
+            category=DocumentCategory.LETTER,
+            audience=Audience.CO_OWNER,
+            co_owner=typed,
+        ),
+    )
+    assert response.status_code == 302
+    (document,) = documents(world)
+    assert document.co_owner == world.bob
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("A 606 9999", "« A 606 9999 » n&#x27;est pas un copropriétaire de la copropriété 606."),
+        ("dupont", "« dupont » n&#x27;est pas une référence copropriétaire"),
+        ("A 607 0001", "« A 607 0001 » n&#x27;est pas un copropriétaire de la copropriété 606."),  # same firm
+    ],
+)
+def test_an_unknown_or_foreign_reference_is_refused(world: World, typed: str, message: str) -> None:
+    # A co-owner of another condominium of the same firm is refused like an unknown one.
+    CondominiumFactory(firm=world.horizon, code="607")
+    from tests.factories import CoOwnerFactory
+
+    CoOwnerFactory(condominium=CondominiumFactory(firm=world.horizon, code="608"), reference="A6070001")
+    client = staff(world)
+    response = client.post(
+        publish_url(world),
+        form_data(
+            upload("lettre.pdf", pdf_bytes("lettre")),
+            category=DocumentCategory.LETTER,
+            audience=Audience.CO_OWNER,
+            co_owner=typed,
+        ),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert message in body
+    assert f'value="{typed}"' in body  # what was typed is kept, to be corrected
+    assert documents(world) == []
+    council = client.post(
+        reverse("backoffice:documents_council_add", args=[world.condo.pk]),
+        {"co_owner": typed, "start_date": "2025-06-12"},
+        follow=True,
+    )
+    assert "Membre non ajouté" in council.content.decode()
+    with firm_scope(world.horizon):
+        assert not CouncilMembership.objects.exists()
+    listing = client.get(reverse("backoffice:documents_condominium", args=[world.condo.pk]), {"coproprietaire": typed})
+    assert listing.status_code == 200
+    assert message in listing.content.decode()
+
+
+def test_a_small_condominium_suggests_its_co_owners_a_big_one_does_not(world: World) -> None:
+    from tantieme.documents.forms import DATALIST_SIZE
+    from tests.factories import CoOwnerFactory
+
+    client = staff(world)
+    body = client.get(publish_url(world)).content.decode()
+    assert 'list="id_co_owner_choices"' in body
+    assert '<option value="A 606 0001">M. et Mme TEST' in body
+    assert "G 149" not in body
+    for index in range(DATALIST_SIZE):
+        CoOwnerFactory(condominium=world.condo, reference=f"A606{5000 + index}")
+    body = client.get(publish_url(world)).content.decode()
+    assert "<datalist" not in body
+    assert "<select" not in body.split('name="co_owner"')[0][-300:]
+    assert 'name="co_owner"' in body
+
+
+def test_document_pages_stay_bounded_with_many_co_owners(world: World, django_assert_max_num_queries) -> None:
+    from tests.factories import CoOwnerFactory
+
+    for index in range(150):
+        CoOwnerFactory(condominium=world.condo, reference=f"A606{2000 + index}")
+    CouncilMembershipFactory(co_owner=world.alice)
+    personal_document(world.alice)
+    client = staff(world)
+    client.get(reverse("backoffice:documents_home"))  # sessions, OTP device: warm up
+    pk = world.condo.pk
+    for url in (
+        reverse("backoffice:documents_condominium", args=[pk]),
+        reverse("backoffice:documents_condominium", args=[pk]) + "?coproprietaire=A+606+0001",
+        reverse("backoffice:documents_publish", args=[pk]),
+        reverse("backoffice:documents_council", args=[pk]),
+    ):
+        with django_assert_max_num_queries(15):
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count("<option") < 50, url

@@ -1,13 +1,24 @@
-"""« Comptabilité »: lettering of co-owner sub-accounts and of general accounts (401, 472, 5128…)."""
+"""« Comptabilité »: lettering of co-owner sub-accounts and of general accounts (401, 472, 5128…).
+
+The co-owners' list is paginated like every list (a condominium may have 15,000 co-owners): each
+co-owner's balance is a correlated subquery in the same query as the page (on the lines' index
+(co_owner, date)), so only the page's co-owners are summed, and sorting or filtering on the balance
+happens in the database."""
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from django.contrib import messages
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tantieme.backoffice.accounting.base import (
@@ -15,10 +26,12 @@ from tantieme.backoffice.accounting.base import (
     books_for,
     render_page,
 )
+from tantieme.backoffice.condominium_file.forms import CoOwnerFilterForm
+from tantieme.backoffice.listing import Column, build_listing, export_listing, wants_export
 from tantieme.backoffice.policy import Can
 from tantieme.backoffice.views import staff_required
 from tantieme.condominiums.models import CoOwner
-from tantieme.core.money import ZERO
+from tantieme.core.references import InvalidReferenceError, parse_reference
 from tantieme.ledger import services
 from tantieme.ledger.exceptions import LedgerError
 from tantieme.ledger.lettering import (
@@ -28,8 +41,7 @@ from tantieme.ledger.lettering import (
     letterings_of,
     open_lines,
 )
-from tantieme.ledger.models import Account, Lettering, Line
-from tantieme.ledger.queries import co_owner_balances
+from tantieme.ledger.models import MONEY_OUTPUT, ZERO, Account, Lettering, Line, cents
 
 # --- Lettering ------------------------------------------------------------------------------------
 
@@ -62,21 +74,64 @@ def _unletter(request: HttpRequest, lettering: Lettering) -> None:
         )
 
 
+def _balance() -> Coalesce:
+    """All the co-owner's lines, whatever their date (as `ledger.queries.co_owner_balances`)."""
+    total = (
+        Line.objects.filter(co_owner=OuterRef("pk"))
+        .order_by()
+        .values("co_owner")
+        .annotate(total=Sum(F("debit") - F("credit"), output_field=MONEY_OUTPUT))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY_OUTPUT), Value(ZERO), output_field=DecimalField())
+
+
+LETTERING_COLUMNS = (
+    Column("reference", gettext_lazy("Référence"), lambda c: c.reference_display, order_by="reference"),
+    Column("name", gettext_lazy("Nom"), lambda c: c.display_name, order_by="last_name"),
+    Column("balance", gettext_lazy("Solde"), lambda c: cents(c.balance), order_by="balance", numeric=True),
+)
+
+
 @require_GET
 @staff_required
 def accounting_lettering(request: HttpRequest, pk: int) -> HttpResponse:
     books = books_for(request, pk)
-    balances = co_owner_balances(books.condominium)
-    co_owners = [
-        (co_owner, balances.get(co_owner.pk, ZERO))
-        for co_owner in CoOwner.objects.filter(condominium=books.condominium).order_by("reference")
+    form = CoOwnerFilterForm(request.GET or None)
+    co_owners = (
+        CoOwner.objects.filter(condominium=books.condominium)
+        .only("pk", "reference", "civility", "last_name", "first_name", "condominium_id")
+        .annotate(balance=_balance())
+    )
+    if form.is_valid():
+        if form.cleaned_data["debtors"]:
+            co_owners = co_owners.filter(balance__gt=0)
+        text = form.cleaned_data["q"].strip()
+        if text:
+            wanted = Q(last_name__icontains=text) | Q(first_name__icontains=text)
+            with contextlib.suppress(InvalidReferenceError):  # not a reference: names only
+                wanted |= Q(reference=parse_reference(text))
+            co_owners = co_owners.filter(wanted)
+    if wants_export(request):
+        return export_listing(
+            request,
+            co_owners,
+            LETTERING_COLUMNS,
+            title=_("Lettrage %(code)s") % {"code": books.condominium.code},
+            filename=f"lettrage-{books.condominium.code}",
+        )
+    listing = build_listing(request, co_owners, LETTERING_COLUMNS, default_sort="reference")
+    rows: list[dict[str, Any]] = [
+        {"co_owner": co_owner, "balance": cents(co_owner.balance)} for co_owner in listing.page
     ]
     return render_page(
         request,
         "lettering.html",
         books,
         "lettering",
-        co_owners=co_owners,
+        form=form,
+        listing=listing,
+        rows=rows,
         accounts=letterable_accounts(books.condominium.pk),
     )
 
