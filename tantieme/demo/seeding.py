@@ -40,6 +40,7 @@ from tantieme.condominiums.models import (
 )
 from tantieme.condominiums.services import key_share_problems
 from tantieme.demo import data
+from tantieme.search.balances import refresh_balances
 from tantieme.tenancy.models import Firm, StaffMembership
 from tantieme.tenancy.scoping import firm_scope
 from tantieme.users.enums import UserKind
@@ -337,6 +338,9 @@ def seed_demo(*, now: datetime.datetime | None = None, activity: bool = True) ->
                 seed_logins(seeded, report, now=now)
                 if activity:
                     seed_activity(seeded, report, today=timezone.localdate(now))
+                    # « À traiter » reads arrears from the balance index: fill it now rather than
+                    # at the first periodic run, so the demo shows who owes from the start.
+                    refresh_balances(firm=seeded.firm, today=timezone.localdate(now))
     return report
 
 

@@ -26,6 +26,7 @@ from tantieme.funds.actuals import budget_actuals
 from tantieme.ledger.checks import check_books
 from tantieme.ledger.models import FiscalYear
 from tantieme.ledger.queries import balance
+from tantieme.search.models import CoOwnerBalance
 from tantieme.supplier_payments.enums import BatchStatus
 from tantieme.supplier_payments.models import PaymentBatch
 from tantieme.tenancy.models import Firm
@@ -104,3 +105,6 @@ def test_each_condominium_has_a_year_of_expenses() -> None:
                     assert invoices.count() >= 35
     with firm_scope(Firm.objects.get(slug="horizon")):
         assert balance(CoOwner.objects.get(reference=LATE_PAYER), at=TODAY) == DEMO_BALANCE
+        # « À traiter » shows him among the arrears from the start: the balance index is filled.
+        late = CoOwnerBalance.objects.get(co_owner__reference=LATE_PAYER)
+        assert late.balance == DEMO_BALANCE
