@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When, Window
 
 from tantieme.ledger.models import MONEY_OUTPUT, ZERO, Account, Entry, FiscalYear, Journal, Line, Match, cents
 
@@ -40,6 +40,9 @@ class TrialBalanceRow:
 FLOW_CLASSES = ("6", "7")
 
 
+_flow_account = Q(number__startswith=FLOW_CLASSES[0]) | Q(number__startswith=FLOW_CLASSES[1])
+
+
 def carries_forward(number: str) -> bool:
     """Whether an account's balance is carried into the next year (classes 1, 4, 5), not 6 or 7."""
     return number[:1] not in FLOW_CLASSES
@@ -56,33 +59,66 @@ def trial_balance(
     """
     start = start or fiscal_year.start_date
     end = end or fiscal_year.end_date
-    accounts = {account.pk: account for account in Account.objects.filter(condominium_id=fiscal_year.condominium_id)}
-    flow_ids = [pk for pk, account in accounts.items() if not carries_forward(account.number)]
-    before = Q(date__lt=start)
-    if flow_ids:
-        before &= ~Q(account_id__in=flow_ids) | Q(date__gte=fiscal_year.start_date)
     rows = (
-        Line.objects.filter(condominium_id=fiscal_year.condominium_id, date__lte=end)
-        .values("account_id")
+        Account.objects.filter(condominium_id=fiscal_year.condominium_id)
         .annotate(
-            opening=Sum(F("debit") - F("credit"), filter=before, output_field=_MONEY),
-            debit=Sum("debit", filter=Q(date__gte=start)),
-            credit=Sum("credit", filter=Q(date__gte=start)),
+            # A CASE runs only the subquery of its branch: classes 6 and 7 never read earlier years.
+            opening=Case(
+                When(
+                    _flow_account,
+                    then=_account_sum(F("debit") - F("credit"), date__gte=fiscal_year.start_date, date__lt=start),
+                ),
+                default=_account_sum(F("debit") - F("credit"), date__lt=start),
+            ),
+            debit=_account_sum(F("debit"), date__gte=start, date__lte=end),
+            credit=_account_sum(F("credit"), date__gte=start, date__lte=end),
         )
-        .order_by("account_id")
+        .order_by("number")
     )
     result = [
         TrialBalanceRow(
-            account=accounts[row["account_id"]].number,
-            label=accounts[row["account_id"]].label,
-            opening=cents(row["opening"]),
-            debit=cents(row["debit"]),
-            credit=cents(row["credit"]),
+            account=account.number,
+            label=account.label,
+            opening=cents(account.opening),
+            debit=cents(account.debit),
+            credit=cents(account.credit),
         )
-        for row in rows
+        for account in rows
     ]
-    result = [row for row in result if row.opening or row.debit or row.credit]
-    return sorted(result, key=lambda row: row.account)
+    return [row for row in result if row.opening or row.debit or row.credit]
+
+
+def _account_sum(expression: Any, **dates: datetime.date) -> Subquery:
+    """Σ `expression` of the account's lines in a date range, as a correlated subquery.
+
+    Per account, it is a range of the `(account_id, date) INCLUDE (debit, credit)` index (an index-only
+    scan on PostgreSQL): a period reads only its own lines, and the opening of a balance-sheet account
+    the index entries before it, never the other condominiums' lines nor the heap. Grouping the
+    condominium's lines instead read the whole table (no index leads by condominium): 0.6–0.8 s on
+    15 years of books. The accounts come from the firm-scoped manager, so the lines are the firm's
+    whatever manager reads them; `all_firms` keeps `firm_id` (not in the index) out of the plan.
+    """
+    lines = (
+        Line.all_firms.filter(account_id=OuterRef("pk"), **dates)
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum(expression, output_field=_MONEY))
+        .values("total")
+    )
+    return Subquery(lines, output_field=_MONEY)
+
+
+def account_opening(fiscal_year: FiscalYear, account: Account, start: datetime.date | None = None) -> Decimal:
+    """One account's balance before `start` (the year's first day by default), as `trial_balance` opens
+    it: earlier years for classes 1, 4 and 5, only the year's own days before `start` for 6 and 7.
+    One index range on `(account_id, date)`, not the trial balance of every account."""
+    start = start or fiscal_year.start_date
+    since = {} if carries_forward(account.number) else {"date__gte": fiscal_year.start_date}
+    # `account` was read through the firm-scoped manager: its lines are the firm's.
+    total = Line.all_firms.filter(account_id=account.pk, date__lt=start, **since).aggregate(
+        total=Sum(F("debit") - F("credit"), output_field=_MONEY)
+    )["total"]
+    return cents(total)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ import datetime
 import io
 import tracemalloc
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from tantieme.condominiums.models import Condominium
 from tantieme.ledger import exports, reports, services
-from tantieme.ledger.models import FiscalYear, Line
+from tantieme.ledger.models import Account, FiscalYear, Line
 from tantieme.ledger.services import EntryDraft, LineDraft
 from tantieme.tenancy.models import Firm
 from tests.conftest import World
@@ -74,6 +75,24 @@ def test_within_a_year_classes_6_and_7_open_with_the_year_so_far(world: World, i
     rows = {row.account: row for row in reports.trial_balance(first, start=datetime.date(2025, 6, 1))}
     assert rows["601"].opening == D("300.00")  # the year's own lines before the period
     assert rows["701"].opening == D("-1000.00")
+
+
+def test_the_trial_balance_is_one_query(world: World, in_horizon: Firm, django_assert_num_queries: Any) -> None:
+    """Per account, a range of the (account, date) index read by correlated subqueries: one query."""
+    _first, second = _two_years(world)
+    with django_assert_num_queries(1):
+        rows = {row.account: row for row in reports.trial_balance(second)}
+    assert rows["4501"].opening == D("400.00")
+    assert rows["4501"].account == "4501"
+
+
+def test_account_opening_is_the_trial_balance_s(world: World, in_horizon: Firm) -> None:
+    first, second = _two_years(world)
+    condo_accounts = {account.number: account for account in Account.objects.filter(condominium=world.condo)}
+    for year, start in ((second, None), (first, datetime.date(2025, 6, 1)), (first, None)):
+        rows = {row.account: row.opening for row in reports.trial_balance(year, start=start)}
+        for number, account in condo_accounts.items():
+            assert reports.account_opening(year, account, start) == rows.get(number, D("0.00")), (year, number)
 
 
 def test_trial_balance_totals_balance(world: World, in_horizon: Firm) -> None:

@@ -82,10 +82,7 @@ def accounting_general_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if books.year is not None and account is not None:
         start = books.year.start_date
-        opening = next(
-            (row.opening for row in reports.trial_balance(books.year, end=start) if row.account == account.number),
-            ZERO,
-        )
+        opening = reports.account_opening(books.year, account)
         page = Paginator(reports.account_lines(books.year, account), PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [(line, cents(opening + cents(getattr(line, "running", ZERO)))) for line in page]
         totals = Line.objects.filter(account=account, date__gte=start, date__lte=books.year.end_date).aggregate(
