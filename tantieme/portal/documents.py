@@ -43,6 +43,7 @@ class Section:
     title: str
     intro: str
     groups: list[Group] = field(default_factory=list)
+    council_of: int | None = None  # the council's space of this condominium: links to its invoices and budget
 
     @property
     def count(self) -> int:
@@ -104,6 +105,7 @@ def _sections(accounts: list[CoOwner], council: set[int], rows: list[Row]) -> li
                 key=f"conseil-{condominium_id}",
                 title=f"{title} — {condominium.name}" if several else title,
                 intro=_("Réservé aux membres du conseil syndical : ne diffusez pas ces documents."),
+                council_of=condominium_id,
                 groups=_group(
                     [
                         row

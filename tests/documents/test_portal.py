@@ -73,6 +73,10 @@ def test_council_members_see_the_council_space(world: World) -> None:
     assert "Relevés bancaires T3" in alice
     assert "Espace du conseil syndical" not in bob
     assert "Relevés bancaires T3" not in bob
+    # The council's space leads to the condominium's invoices and budget against actual.
+    assert f"/conseil/factures/?copropriete={world.condo.pk}" in alice
+    assert f"/conseil/budget/?copropriete={world.condo.pk}" in alice
+    assert "/conseil/" not in bob
 
 
 def test_filters_by_category_and_year(world: World) -> None:
