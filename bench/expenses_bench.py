@@ -12,14 +12,15 @@ of the firm, each with its 401 sub-account in every condominium (`expenses.servi
 
 The year's `--invoices` invoices (one to three lines on the keys and their accounts, one credit note
 in twenty-five, one invoice in eight above the 1 500 € approval threshold and so waiting in the
-queue) are written by a **bulk path that produces the rows `enter_invoice` does**: the AC entries
-through the production bulk poster `ledger.services.post_entries_bulk` (Dr 6xx [key] / Cr 401·supplier,
-a credit note the other way, voucher = the invoice number), then the `Invoice` rows (status,
-booking date, entry, internal number = entry code), their `InvoiceLine`s tied to the budget line they
-consume and their `InvoiceEvent`s (validated; approved under the threshold) by `bulk_create`. It
-skips one audit record per invoice (the bulk poster writes one per condominium) and the PDFs.
-`--via-services` enters every invoice through `enter_invoice` instead (the same rows, ≈ 20–40 ms
-each: use it with fewer invoices).
+queue, one in two a Factur-X with its CII XML on the row) are written by a **bulk path that
+produces the rows `enter_invoice` does**: the AC entries through the production bulk poster
+`ledger.services.post_entries_bulk` (Dr 6xx [key] / Cr 401·supplier, a credit note the other way,
+voucher = the invoice number), then the `Invoice` rows (status, booking date, entry, internal
+number = entry code), their `InvoiceLine`s tied to the budget line they consume and their
+`InvoiceEvent`s (validated; approved under the threshold) by `bulk_create`. It skips one audit
+record per invoice (the bulk poster writes one per condominium) and the PDFs. `--via-services`
+enters every invoice through `enter_invoice` instead (the same rows, ≈ 20–40 ms each: use it with
+fewer invoices).
 
 Measured through Django's test client on the firm's host, signed in as a firm administrator with a
 second factor (full middleware, templates rendered), after warm-up runs:
@@ -39,6 +40,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import functools
 import os
 import random
 import re
@@ -69,6 +71,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from facturx import generate_xml  # noqa: E402
 
 from tantieme.condominiums.enums import KeyKind  # noqa: E402
 from tantieme.condominiums.models import AllocationKey, Condominium  # noqa: E402
@@ -115,6 +118,12 @@ def _amounts(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
     amounts = [(total * weight / sum(weights)).quantize(CENT) for weight in weights[:-1]]
     amounts.append(total - sum(amounts, Decimal("0")))
     return amounts if all(amount > 0 for amount in amounts) else [total]
+
+
+@functools.cache
+def _cii_xml() -> str:
+    values = copy.deepcopy(F2_DATA)
+    return str(generate_xml(values, flavor="factur-x", level="en16931", check_schematron=False).decode())
 
 
 def _condominium(firm: Firm, index: int) -> tuple[Condominium, dict[str, AllocationKey]]:
@@ -202,8 +211,10 @@ def _bulk_invoices(
     drafts_and_specs = sorted(zip(drafts, specs, strict=True), key=lambda pair: pair[0].date)
     entries = ledger.post_entries_bulk(condominium=condominium, drafts=[draft for draft, _spec in drafts_and_specs])
     now = timezone.now()
+    # One invoice in two is a Factur-X: its CII XML (≈ 8 KB) is kept on the row, as entering one does.
+    xml = _cii_xml()
     invoices = []
-    for (draft, spec), entry in zip(drafts_and_specs, entries, strict=True):
+    for index, ((draft, spec), entry) in enumerate(zip(drafts_and_specs, entries, strict=True)):
         invoices.append(
             Invoice(
                 firm_id=condominium.firm_id,
@@ -223,6 +234,8 @@ def _bulk_invoices(
                 created_by=actor,
                 validated_at=now,
                 validated_by=actor,
+                einvoice=index % 2 == 0,
+                einvoice_xml=xml if index % 2 == 0 else "",
             )
         )
     Invoice.all_firms.bulk_create(invoices, batch_size=2000)
