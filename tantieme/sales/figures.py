@@ -31,8 +31,8 @@ from tantieme.funds.enums import CallKind, OperationState
 from tantieme.funds.models import Budget, Call, CallLine, WorksOperation
 from tantieme.ledger import chart
 from tantieme.ledger.enums import JournalKind, LineNature
-from tantieme.ledger.models import MONEY_OUTPUT, FiscalYear, Line, cents
-from tantieme.ledger.queries import co_owner_balances, open_items
+from tantieme.ledger.models import MONEY_OUTPUT, Account, FiscalYear, Line, cents
+from tantieme.ledger.queries import open_items
 
 FEE_ROW = "1f"
 
@@ -318,18 +318,17 @@ def part_one(position: SellerPosition, *, fee: Decimal = ZERO) -> Part:
 # --- Parts II and III ----------------------------------------------------------------------------
 
 
-def _lot_shares(lot_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """key id -> (Σ tantièmes of the lots, key total)."""
+def _lot_shares(lot_ids: list[int]) -> tuple[dict[int, tuple[int, int]], dict[tuple[int, int], int]]:
+    """key id -> (Σ tantièmes of the lots, key total), and (key id, lot id) -> tantièmes (one query)."""
     shares: dict[int, tuple[int, int]] = {}
-    for key_id, total, shares_sum in (
-        LotShare.objects.filter(lot_id__in=lot_ids)
-        .values("key_id", "key__total")
-        .annotate(shares=Sum("shares"))
-        .values_list("key_id", "key__total", "shares")
-        .order_by("key_id")
+    by_lot: dict[tuple[int, int], int] = {}
+    for key_id, lot_id, total, lot_shares in LotShare.objects.filter(lot_id__in=lot_ids).values_list(
+        "key_id", "lot_id", "key__total", "shares"
     ):
-        shares[key_id] = (int(shares_sum or 0), int(total))
-    return shares
+        summed = shares.get(key_id, (0, int(total)))[0]
+        shares[key_id] = (summed + int(lot_shares or 0), int(total))
+        by_lot[(key_id, lot_id)] = int(lot_shares or 0)
+    return shares, by_lot
 
 
 def _share(amount: Decimal, shares: tuple[int, int] | None) -> Decimal:
@@ -359,7 +358,11 @@ def _called_for_lots(calls: Iterable[Call], lot_ids: list[int]) -> dict[tuple[in
 
 
 def _future_provisions(
-    condominium: Condominium, at: datetime.date, lot_ids: list[int], shares: Mapping[int, tuple[int, int]]
+    condominium: Condominium,
+    at: datetime.date,
+    lot_ids: list[int],
+    shares: Mapping[int, tuple[int, int]],
+    general: AllocationKey | None,
 ) -> tuple[_Future, Budget | None, Decimal, Decimal, Decimal]:
     """Provisions of the budget in force and of open works operations falling due after `at`.
 
@@ -374,7 +377,6 @@ def _future_provisions(
         .first()
     )
     budget_total = budget_share = fund_share = ZERO
-    general = AllocationKey.objects.filter(condominium=condominium, kind=KeyKind.GENERAL).first()
     operations = list(
         WorksOperation.objects.filter(condominium=condominium, state=OperationState.OPEN).prefetch_related(
             "lines", "instalments"
@@ -466,16 +468,9 @@ def part_three(position: SellerPosition, future: _Future) -> Part:
 
 
 def _works_fund(
-    condominium: Condominium, seller: CoOwner, at: datetime.date, lot_ids: list[int], general: tuple[int, int] | None
+    balance: Decimal, seller: CoOwner, at: datetime.date, lot_ids: list[int], general: tuple[int, int] | None
 ) -> WorksFund:
-    # The account named by its condominium too: read through (account, date), not every line of the books.
-    lines = Line.objects.filter(
-        condominium=condominium,
-        account__condominium=condominium,
-        account__number=chart.WORKS_FUND_CONTRIBUTIONS,
-        date__lte=at,
-    )
-    balance = cents(lines.aggregate(total=Sum(F("credit") - F("debit"), output_field=MONEY_OUTPUT))["total"])
+    """`balance`: account 105 on `at` (read with the supplier debt by `syndicate_position`)."""
     last = (
         CallLine.objects.filter(lot_id__in=lot_ids, is_works_fund=True, notice__co_owner=seller, call__due_date__lte=at)
         .values("call_id", "call__due_date")
@@ -491,11 +486,10 @@ def _works_fund(
     )
 
 
-def _earlier_years(
-    condominium: Condominium, seller: CoOwner, at: datetime.date, lot_ids: list[int]
-) -> tuple[YearCharges, ...]:
-    """The two fiscal years ended before `at` (the « deux exercices précédents »), oldest first."""
-    years = list(FiscalYear.objects.filter(condominium=condominium, end_date__lt=at).order_by("-start_date")[:2])
+def _earlier_years(years: list[FiscalYear], seller: CoOwner, lot_ids: list[int]) -> tuple[YearCharges, ...]:
+    """`years`: the two fiscal years ended before the date (the « deux exercices précédents »), newest
+    first; their figures oldest first."""
+    years = list(years)
     if not years:
         return ()
     years.reverse()
@@ -543,14 +537,41 @@ def _earlier_years(
     )
 
 
-def _syndicate_position(condominium: Condominium, at: datetime.date) -> tuple[Decimal, Decimal]:
-    """All co-owners' debit balances, and the debt to suppliers (40x less 409), on `at`."""
-    unpaid = sum((amount for amount in co_owner_balances(condominium, at).values() if amount > 0), ZERO)
-    suppliers = Line.objects.filter(condominium=condominium, account__number__startswith="40", date__lte=at).exclude(
-        account__number__startswith="409"
+def syndicate_position(condominium: Condominium, at: datetime.date) -> tuple[Decimal, Decimal, Decimal]:
+    """All co-owners' debit balances, the debt to suppliers (40x less 409) and the works fund (105
+    contributions) on `at` (two queries).
+
+    The debit balances are added up by the database (a grouped subquery kept to the positive ones):
+    15,000 co-owner balances are no longer shipped to Python and summed there. It still reads every
+    co-owner line of the condominium up to `at`: the ledger stores no running balance (see
+    docs/sales.md). The supplier accounts are read through their `(account, date)` index, not by
+    filtering the condominium's whole books on the account number."""
+    balances = (
+        Line.objects.filter(condominium=condominium, co_owner__isnull=False, date__lte=at)
+        .values("co_owner_id")
+        .annotate(balance=Sum(F("debit") - F("credit"), output_field=MONEY_OUTPUT))
+        .filter(balance__gt=0)
+        .order_by()
     )
-    debt = cents(suppliers.aggregate(total=Sum(F("credit") - F("debit"), output_field=MONEY_OUTPUT))["total"])
-    return unpaid, debt
+    unpaid = cents(balances.aggregate(total=Sum("balance", output_field=MONEY_OUTPUT))["total"])
+    supplier = Q(number__startswith="40") & ~Q(number__startswith="409")
+    fund = Q(number=chart.WORKS_FUND_CONTRIBUTIONS)
+    # The accounts come from the firm-scoped manager: their lines are the firm's. Read by account
+    # (the `(account, date)` index), a handful of accounts, not the condominium's whole books.
+    accounts = Account.objects.filter(supplier | fund, condominium=condominium).values("pk")
+    totals = Line.all_firms.filter(account__in=accounts, date__lte=at).aggregate(
+        debt=Sum(
+            F("credit") - F("debit"),
+            filter=~Q(account__number=chart.WORKS_FUND_CONTRIBUTIONS),
+            output_field=MONEY_OUTPUT,
+        ),
+        fund=Sum(
+            F("credit") - F("debit"),
+            filter=Q(account__number=chart.WORKS_FUND_CONTRIBUTIONS),
+            output_field=MONEY_OUTPUT,
+        ),
+    )
+    return unpaid, cents(totals["debt"]), cents(totals["fund"])
 
 
 # --- All of it -----------------------------------------------------------------------------------
@@ -568,18 +589,20 @@ def sale_figures(
 ) -> SaleFigures:
     """The état daté and pre-sale figures of `lots` sold by `seller`, from the books on `at`."""
     lot_ids = [lot.pk for lot in lots]
-    start = year_start(condominium, at)
+    # The condominium's fiscal years up to `at` (a few dozen rows at most): the current one and the
+    # two before it, from one query.
+    years = list(FiscalYear.objects.filter(condominium=condominium, start_date__lte=at).order_by("-start_date"))
+    current = next((year for year in years if year.end_date >= at), None)
+    start = current.start_date if current is not None else condominium.fiscal_year_start(at)
     position = seller_position(seller, at, start=start, exclude_entry_id=exclude_entry_id)
-    shares = _lot_shares(lot_ids)
+    shares, by_lot = _lot_shares(lot_ids)
     general = AllocationKey.objects.filter(condominium=condominium, kind=KeyKind.GENERAL).first()
     general_shares = shares.get(general.pk) if general is not None else None
-    general_by_lot = (
-        dict(LotShare.objects.filter(key=general, lot_id__in=lot_ids).values_list("lot_id", "shares"))
-        if general is not None
-        else {}
+    general_by_lot = {lot_id: count for (key_id, lot_id), count in by_lot.items() if general and key_id == general.pk}
+    future, budget, budget_total, budget_share, fund_share = _future_provisions(
+        condominium, at, lot_ids, shares, general
     )
-    future, budget, budget_total, budget_share, fund_share = _future_provisions(condominium, at, lot_ids, shares)
-    unpaid, supplier_debt = _syndicate_position(condominium, at)
+    unpaid, supplier_debt, fund_balance = syndicate_position(condominium, at)
     notes = [
         _(
             "Sommes arrêtées au %(date)s d'après la comptabilité du syndicat, sous réserve de l'apurement des "
@@ -611,8 +634,8 @@ def sale_figures(
             for lot in sorted(lots, key=lambda item: item.number)
         ),
         parts=(part_one(position, fee=fee), part_two(position), part_three(position, future)),
-        works_fund=_works_fund(condominium, seller, at, lot_ids, general_shares),
-        years=_earlier_years(condominium, seller, at, lot_ids),
+        works_fund=_works_fund(fund_balance, seller, at, lot_ids, general_shares),
+        years=_earlier_years([year for year in years if year.end_date < at][:2], seller, lot_ids),
         budget_label=budget.label if budget is not None else "",
         budget_total=budget_total,
         budget_share=budget_share,
