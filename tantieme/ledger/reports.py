@@ -49,9 +49,16 @@ def carries_forward(number: str) -> bool:
 
 
 def trial_balance(
-    fiscal_year: FiscalYear, *, start: datetime.date | None = None, end: datetime.date | None = None
+    fiscal_year: FiscalYear,
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    account_prefix: str = "",
 ) -> list[TrialBalanceRow]:
     """Per account: balance before the period, debits and credits in it (the year by default).
+
+    `account_prefix` keeps the accounts whose number starts with it ("6", "4501"): only their lines
+    are read.
 
     Classes 6 and 7 open at zero each year: their opening is only what the year itself posted
     before `start` (nothing when the period starts with the year), never earlier years' lines.
@@ -60,7 +67,7 @@ def trial_balance(
     start = start or fiscal_year.start_date
     end = end or fiscal_year.end_date
     rows = (
-        Account.objects.filter(condominium_id=fiscal_year.condominium_id)
+        Account.objects.filter(condominium_id=fiscal_year.condominium_id, number__startswith=account_prefix)
         .annotate(
             # A CASE runs only the subquery of its branch: classes 6 and 7 never read earlier years.
             opening=Case(

@@ -86,6 +86,13 @@ def test_the_trial_balance_is_one_query(world: World, in_horizon: Firm, django_a
     assert rows["4501"].account == "4501"
 
 
+def test_the_trial_balance_of_a_prefix_is_its_rows(world: World, in_horizon: Firm) -> None:
+    _first, second = _two_years(world)
+    rows = reports.trial_balance(second)
+    assert reports.trial_balance(second, account_prefix="4") == [row for row in rows if row.account.startswith("4")]
+    assert reports.trial_balance(second, account_prefix="") == rows
+
+
 def test_account_opening_is_the_trial_balance_s(world: World, in_horizon: Firm) -> None:
     first, second = _two_years(world)
     condo_accounts = {account.number: account for account in Account.objects.filter(condominium=world.condo)}

@@ -98,7 +98,7 @@ def accounting_general_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             closing=opening + debit - credit,
         )
     elif books.year is not None:
-        context["accounts"] = [row for row in reports.trial_balance(books.year) if row.account.startswith(number)]
+        context["accounts"] = reports.trial_balance(books.year, account_prefix=number)
     return render_page(request, "general_ledger.html", books, "general_ledger", **context)
 
 
