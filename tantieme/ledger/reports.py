@@ -462,7 +462,10 @@ def stream_general_ledger(
             condominium_id=fiscal_year.condominium_id, number__startswith=account_prefix
         )
     }
-    openings = {row.account: row.opening for row in trial_balance(fiscal_year, start=start, end=end)}
+    openings = {
+        row.account: row.opening
+        for row in trial_balance(fiscal_year, start=start, end=end, account_prefix=account_prefix)
+    }
     lines = (
         Line.objects.filter(
             condominium_id=fiscal_year.condominium_id,
