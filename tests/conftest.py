@@ -207,3 +207,42 @@ def world(db: None) -> World:
 def in_horizon(world: World) -> Iterator[Firm]:
     with firm_scope(world.horizon) as firm:
         yield firm
+
+
+# --- A real Chromium (Debian's package) driven by Playwright, for the browser tests ---------------
+# Defined once, here: a session-scoped fixture defined (or imported) in two test packages would
+# start two Playwright instances in one worker, and the second fails.
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM_PATH.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM_PATH}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls that the tests make
+    # around it (seeding, assertions) are plain synchronous code, so Django's async guard is lifted.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):  # type: ignore[no-untyped-def]
+    # bypass_csp lets the accessibility checker (axe-core) be injected into our strict-CSP pages.
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()

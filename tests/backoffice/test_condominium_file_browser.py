@@ -14,7 +14,7 @@ from tests.conftest import World, client_for
 
 # The browser fixtures live with the e2e tests; imported here so that this file may sit with the other
 # tests of the condominium file.
-from tests.e2e.conftest import accessibility_violations, chromium, firm_url, page  # noqa: F401
+from tests.e2e.conftest import accessibility_violations, firm_url
 from tests.factories import AllocationKeyFactory, BuildingFactory, LotShareFactory, StaffUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ SECTIONS = (
 )
 
 
-def _signed_in(page, live_server, user: User) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def _signed_in(page, live_server, user: User) -> None:  # type: ignore[no-untyped-def]
     client = client_for(user.firm, user)
     value = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.clear_cookies()
@@ -56,7 +56,7 @@ def manager(world: World) -> User:
         return StaffUserFactory(firm=world.horizon, membership=StaffRole.MANAGER)
 
 
-def test_every_section_has_no_serious_violation(world: World, manager: User, live_server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_every_section_has_no_serious_violation(world: World, manager: User, live_server, page) -> None:  # type: ignore[no-untyped-def]
     _signed_in(page, live_server, manager)
     problems: dict[str, list[str]] = {}
     for section in SECTIONS:
@@ -78,7 +78,7 @@ def test_every_section_has_no_serious_violation(world: World, manager: User, liv
     assert problems == {}
 
 
-def test_a_building_and_a_contact_added_with_the_keyboard_only(world: World, manager: User, live_server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_building_and_a_contact_added_with_the_keyboard_only(world: World, manager: User, live_server, page) -> None:  # type: ignore[no-untyped-def]
     _signed_in(page, live_server, manager)
     page.goto(firm_url(live_server, "horizon", f"/gestion/coproprietes/{world.condo.pk}/batiments/"))
     page.focus("#id_code")

@@ -3,48 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import CHROMIUM_PATH
-
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls that the tests make
-# around it (seeding, assertions) are plain synchronous code, so Django's async guard is lifted.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM_PATH.exists():
-        pytest.skip(f"needs Chromium at {CHROMIUM_PATH}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium):  # type: ignore[no-untyped-def]
-    # bypass_csp lets the accessibility checker (axe-core) be injected into our strict-CSP pages.
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
+# The browser fixtures (`chromium`, `page`) live in tests/conftest.py: one session-wide Chromium
+# per worker, whichever test directory uses it (two `sync_playwright()` at once fail).
 
 
 def firm_url(live_server, slug: str, path: str = "/") -> str:  # type: ignore[no-untyped-def]

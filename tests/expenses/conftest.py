@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from tantieme.tenancy.scoping import firm_scope
-from tests.e2e.conftest import chromium, page  # noqa: F401 — the browser fixtures, for test_browser.py
 from tests.expenses.factories import Tilleuls, build_tilleuls
 from tests.factories import FirmFactory
 
