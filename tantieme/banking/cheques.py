@@ -128,7 +128,7 @@ def _credit_already_imported(
     """A credit of the slip's total imported before the slip was recorded, still to review or in
     suspense: the one naming the slip, else the first that reads as a cheque remittance (locked)."""
     lines = list(
-        StatementLine.objects.select_for_update()
+        StatementLine.objects.select_for_update(of=("self",))
         .filter(
             condominium=condominium,
             amount=total,

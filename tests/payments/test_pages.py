@@ -20,6 +20,7 @@ from tantieme.tenancy.enums import StaffRole
 from tantieme.tenancy.models import StaffMembership
 from tantieme.tenancy.scoping import firm_scope
 from tests.conftest import World, client_for
+from tests.documents.conftest import drain
 from tests.payments.helpers import books_with_balance, ipn_fields, new_payment, post_ipn
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +193,7 @@ def test_the_confirmation_page_links_the_receipt(card: World, django_capture_on_
     assert "pris en compte par notre service comptabilité le lendemain" in page
     download = client.get(f"/mes-documents/{receipt.pk}/telecharger/")
     assert download.status_code == 200
-    download.close()
+    assert drain(download).startswith(b"%PDF")  # read to its end (no close(): it would end the DB connection)
     with firm_scope(card.horizon):
         receipt.delete()
     page = client.get(f"/paiement/retour/{payment.public_id}/").content.decode()
