@@ -432,7 +432,7 @@ def _clean_contract(condominium: Condominium, data: ContractData) -> dict[str, A
     if not title:
         raise ExpenseError(_("Indiquez l'objet du contrat."))
     if data.end_date is not None and data.end_date <= data.start_date:
-        raise ExpenseError(_("L'échéance du contrat suit son début."))
+        raise ExpenseError(_("L'échéance du contrat doit suivre son début."))
     if data.yearly_amount is not None and (
         data.yearly_amount < 0 or data.yearly_amount.quantize(CENT) != data.yearly_amount
     ):
@@ -462,7 +462,7 @@ def _attach_contract_file(contract: Contract, content: bytes, filename: str) -> 
     safe_name = sanitize_filename(filename)
     file_type = check_file_type(content=content, filename=safe_name)
     if file_type.content_type != "application/pdf":
-        raise ExpenseError(_("Le contrat signé est un fichier PDF."))
+        raise ExpenseError(_("Le contrat signé doit être un fichier PDF."))
     contract.original_filename = safe_name[:150]
     contract.sha256 = hashlib.sha256(content).hexdigest()
     contract.file.save(safe_name, ContentFile(content), save=False)
@@ -712,7 +712,7 @@ def _attach_pdf(invoice: Invoice, content: bytes, filename: str) -> None:
     except DocumentError as error:
         raise ExpenseError(str(error)) from None
     if file_type.content_type != "application/pdf":
-        raise ExpenseError(_("La facture est un fichier PDF."))
+        raise ExpenseError(_("La facture doit être un fichier PDF."))
     invoice.original_filename = safe_name[:150]
     invoice.size = len(content)
     invoice.sha256 = hashlib.sha256(content).hexdigest()
@@ -765,7 +765,7 @@ def _create_invoice(  # noqa: PLR0912 — each refusal is one branch
         raise ExpenseError(_("Indiquez le numéro de la facture."))
     total = _money(data.total_ttc, _("Total TTC"))
     if total <= 0:
-        raise ExpenseError(_("Le total TTC est positif (un avoir se saisit en positif, de type « Avoir »)."))
+        raise ExpenseError(_("Le total TTC doit être positif (un avoir se saisit en positif, de type « Avoir »)."))
     check_lines(condominium=condominium, total_ttc=total, lines=data.lines)
     duplicate = find_duplicate(
         condominium=condominium,
@@ -885,7 +885,7 @@ def validate_invoice(*, invoice: Invoice, actor: Any = None) -> Invoice:
     supplier linked to the syndic without AG resolution (décret 1967 art. 39)."""
     invoice = Invoice.objects.select_for_update().select_related("supplier", "condominium__firm").get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.DRAFT:
-        raise InvoiceStateError(_("Seule une facture en brouillon est validée."))
+        raise InvoiceStateError(_("Seule une facture en brouillon peut être validée."))
     condominium = invoice.condominium
     supplier = invoice.supplier
     lines = list(invoice.lines.select_related("key", "operation", "budget_line__budget").order_by("position"))
@@ -1074,7 +1074,7 @@ def approve_invoice(*, invoice: Invoice, actor: Any, comment: str = "") -> Invoi
     """The manager's « bon à payer » (holder of Can.APPROVE_INVOICES, checked by the view)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.VALIDATED:
-        raise InvoiceStateError(_("Seule une facture validée en attente d'approbation est approuvée."))
+        raise InvoiceStateError(_("Seule une facture validée en attente d'approbation peut être approuvée."))
     invoice.status = InvoiceStatus.APPROVED
     invoice.approved_at = timezone.now()
     invoice.approved_by = actor
@@ -1090,7 +1090,7 @@ def reject_invoice(*, invoice: Invoice, actor: Any, comment: str) -> Invoice:
     note from the supplier settles it."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.VALIDATED:
-        raise InvoiceStateError(_("Seule une facture en attente d'approbation est refusée."))
+        raise InvoiceStateError(_("Seule une facture en attente d'approbation peut être refusée."))
     comment = comment.strip()
     if not comment:
         raise ExpenseError(_("Indiquez le motif du refus."))
@@ -1243,7 +1243,7 @@ def record_accrual(
     )
     justification = " ".join(justification.split())
     if not justification:
-        raise ExpenseError(_("Une facture non parvenue est justifiée (devis signé, contrat, relevé de compteur…)."))
+        raise ExpenseError(_("Une facture non parvenue doit être justifiée (devis signé, contrat, relevé de compteur…)."))
     if fiscal_year.condominium_id != condominium.pk:
         raise ExpenseError(_("Exercice d'une autre copropriété."))
     _open_year(condominium, fiscal_year.end_date)

@@ -30,7 +30,7 @@ def add_note(
     if len(text) > NOTE_MAX_LENGTH:
         raise NoteError(_("Une note compte au plus %(count)d caractères.") % {"count": NOTE_MAX_LENGTH})
     if co_owner is not None and co_owner.condominium_id != condominium.pk:
-        raise NoteError(_("Ce copropriétaire n'est pas de cette copropriété."))
+        raise NoteError(_("Ce copropriétaire n'appartient pas à cette copropriété."))
     note = Note.objects.create(
         firm_id=condominium.firm_id, condominium=condominium, co_owner=co_owner, author=author, text=text
     )

@@ -458,7 +458,7 @@ def mark_sent(*, batch: PaymentBatch, actor: Any = None) -> PaymentBatch:
     batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.BUILT:
         raise PaymentError(
-            _("La remise est « %(status)s » : seule une remise créée est transmise.")
+            _("La remise est « %(status)s » : seule une remise créée peut être transmise.")
             % {"status": batch.get_status_display()}
         )
     batch.status = BatchStatus.SENT
@@ -642,7 +642,7 @@ def record_cheque(
     paid = due if amount is None else amount
     if not isinstance(paid, Decimal) or paid <= 0 or paid.quantize(Decimal("0.01")) != paid or paid > due:
         raise PaymentError(
-            _("Le chèque est d'un montant positif, au plus ce qui reste dû (%(due)s).") % {"due": format_amount(due)}
+            _("Le chèque doit être d'un montant positif, au plus ce qui reste dû (%(due)s).") % {"due": format_amount(due)}
         )
     if SupplierCheque.objects.filter(condominium=condominium, number=number).exists():
         raise PaymentError(_("Le chèque n° %(number)s est déjà enregistré.") % {"number": number})

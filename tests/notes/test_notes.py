@@ -49,7 +49,7 @@ def test_a_co_owner_of_another_condominium_is_refused(world: World) -> None:
     with firm_scope(world.horizon):
         other = CondominiumFactory(firm=world.horizon, code="707")
         stranger = CoOwnerFactory(condominium=other, reference="A7070001")
-        with pytest.raises(NoteError, match="pas de cette copropriété"):
+        with pytest.raises(NoteError, match="n'appartient pas à cette copropriété"):
             add_note(condominium=world.condo, co_owner=stranger, text="Note", author=world.manager)
     assert Note.all_firms.count() == 0
 

@@ -159,7 +159,7 @@ def co_owner_note_strike(request: HttpRequest, pk: int) -> HttpResponse:
     except NoteError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Note barrée : elle reste visible, barrée."))
+        messages.success(request, _("Note barrée : elle reste visible dans l'historique."))
     return redirect("backoffice:co_owner_notes", pk=co_owner.pk)
 
 

@@ -146,7 +146,7 @@ def invoice_upload(request: HttpRequest) -> HttpResponse:
         else:
             content = upload.read()
             if content[:5] != b"%PDF-":
-                form.add_error("file", _("La facture est un fichier PDF."))
+                form.add_error("file", _("La facture doit être un fichier PDF."))
             else:
                 token = secrets.token_urlsafe(16)
                 path = default_storage.save(f"expenses/{condominium.firm_id}/uploads/{token}.pdf", ContentFile(content))
@@ -544,7 +544,7 @@ def accruals(request: HttpRequest, pk: int) -> HttpResponse:
         except ExpenseError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Facture non parvenue enregistrée en 408, extournée au premier jour suivant."))
+            messages.success(request, _("Facture non parvenue enregistrée en 408, extournée au premier jour de l'exercice suivant."))
             return redirect("backoffice:expenses_accruals", pk=condominium.pk)
     rows = list(
         Accrual.objects.filter(condominium=condominium)
