@@ -1243,7 +1243,9 @@ def record_accrual(
     )
     justification = " ".join(justification.split())
     if not justification:
-        raise ExpenseError(_("Une facture non parvenue doit être justifiée (devis signé, contrat, relevé de compteur…)."))
+        raise ExpenseError(
+            _("Une facture non parvenue doit être justifiée (devis signé, contrat, relevé de compteur…).")
+        )
     if fiscal_year.condominium_id != condominium.pk:
         raise ExpenseError(_("Exercice d'une autre copropriété."))
     _open_year(condominium, fiscal_year.end_date)

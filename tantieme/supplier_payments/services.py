@@ -642,7 +642,8 @@ def record_cheque(
     paid = due if amount is None else amount
     if not isinstance(paid, Decimal) or paid <= 0 or paid.quantize(Decimal("0.01")) != paid or paid > due:
         raise PaymentError(
-            _("Le chèque doit être d'un montant positif, au plus ce qui reste dû (%(due)s).") % {"due": format_amount(due)}
+            _("Le chèque doit être d'un montant positif, au plus ce qui reste dû (%(due)s).")
+            % {"due": format_amount(due)}
         )
     if SupplierCheque.objects.filter(condominium=condominium, number=number).exists():
         raise PaymentError(_("Le chèque n° %(number)s est déjà enregistré.") % {"number": number})

@@ -544,7 +544,9 @@ def accruals(request: HttpRequest, pk: int) -> HttpResponse:
         except ExpenseError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Facture non parvenue enregistrée en 408, extournée au premier jour de l'exercice suivant."))
+            messages.success(
+                request, _("Facture non parvenue enregistrée en 408, extournée au premier jour de l'exercice suivant.")
+            )
             return redirect("backoffice:expenses_accruals", pk=condominium.pk)
     rows = list(
         Accrual.objects.filter(condominium=condominium)
