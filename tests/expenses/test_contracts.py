@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from tantieme.documents.enums import Audience, DocumentCategory
 from tantieme.documents.models import Document
 from tantieme.expenses import services
@@ -123,3 +125,25 @@ def test_housekeeping_expires_contracts_and_reverses_accruals(db: None) -> None:
         reversal = Accrual.objects.get(pk=accrual.pk).reversal
         assert reversal is not None
         assert reversal.date == datetime.date(2027, 1, 1)
+
+
+def test_housekeeping_deletes_abandoned_entry_uploads_after_a_day(db: None) -> None:
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tantieme.expenses.periodic import run_expenses_housekeeping
+    from tests.factories import FirmFactory
+
+    firm = FirmFactory(slug="abandons", name="Abandons")
+    old = default_storage.save(f"expenses/{firm.pk}/uploads/ancienne.pdf", ContentFile(b"%PDF-1.4 old"))
+    fresh = default_storage.save(f"expenses/{firm.pk}/uploads/recente.pdf", ContentFile(b"%PDF-1.4 new"))
+    two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+
+    assert run_expenses_housekeeping()[2] == 1
+
+    assert not default_storage.exists(old)
+    assert default_storage.exists(fresh)
+    assert run_expenses_housekeeping()[2] == 0  # idempotent
